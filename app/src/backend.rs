@@ -1,0 +1,79 @@
+//! The bridge to the server: the use cases the UI needs, implemented by the server's
+//! service layer and provided to every request as Leptos context.
+
+use std::sync::Arc;
+
+use leptos::prelude::use_context;
+use uuid::Uuid;
+
+use crate::domain::*;
+
+/// A freshly issued secret: a browser session or an API token.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_in_secs: i64,
+}
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// The user a request's session cookie or bearer token belongs to, if any.
+    async fn current_user(&self, headers: &http::HeaderMap) -> Result<Option<User>, AppError>;
+    async fn register(&self, input: Registration) -> Result<User, AppError>;
+    async fn sign_in(&self, input: Credentials) -> Result<(User, IssuedToken), AppError>;
+    /// Ends the session or revokes the token the request carried.
+    async fn sign_out(&self, headers: &http::HeaderMap) -> Result<(), AppError>;
+    /// The `Set-Cookie` value that stores a session in the browser (or clears it).
+    fn session_cookie(&self, session: Option<&IssuedToken>) -> String;
+    async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError>;
+
+    async fn list_projects(&self, actor: &User) -> Result<Vec<Project>, AppError>;
+    async fn create_project(&self, actor: &User, input: NewProject) -> Result<Project, AppError>;
+    async fn get_project(&self, actor: &User, id: Uuid) -> Result<Project, AppError>;
+    async fn update_project(&self, actor: &User, id: Uuid, patch: ProjectPatch) -> Result<Project, AppError>;
+    async fn delete_project(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
+    async fn list_members(&self, actor: &User, project_id: Uuid) -> Result<Vec<Member>, AppError>;
+    async fn add_member(&self, actor: &User, project_id: Uuid, input: MemberInput) -> Result<Member, AppError>;
+    async fn remove_member(&self, actor: &User, project_id: Uuid, user_id: Uuid) -> Result<(), AppError>;
+
+    async fn list_tasks(&self, actor: &User, project_id: Uuid, filter: TaskFilter) -> Result<Page<Task>, AppError>;
+    async fn list_my_tasks(&self, actor: &User, filter: TaskFilter) -> Result<Page<Task>, AppError>;
+    async fn create_task(&self, actor: &User, project_id: Uuid, input: NewTask) -> Result<Task, AppError>;
+    async fn get_task(&self, actor: &User, id: Uuid) -> Result<Task, AppError>;
+    async fn task_view(&self, actor: &User, id: Uuid) -> Result<TaskView, AppError>;
+    async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError>;
+    async fn delete_task(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
+
+    async fn list_comments(&self, actor: &User, task_id: Uuid) -> Result<Vec<Comment>, AppError>;
+    async fn add_comment(&self, actor: &User, task_id: Uuid, input: NewComment) -> Result<Comment, AppError>;
+    async fn list_activity(&self, actor: &User, task_id: Uuid) -> Result<Vec<Activity>, AppError>;
+
+    async fn list_notifications(&self, actor: &User, unread_only: bool, limit: u32) -> Result<Page<Notification>, AppError>;
+    async fn unread_count(&self, actor: &User) -> Result<i64, AppError>;
+    async fn mark_read(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
+    async fn mark_all_read(&self, actor: &User) -> Result<(), AppError>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// The backend the server provided for this request.
+pub fn backend() -> Result<SharedBackend, AppError> {
+    use_context::<SharedBackend>().ok_or_else(|| {
+        leptos::logging::error!("no Backend in context: the server must provide one");
+        AppError::internal()
+    })
+}
+
+/// The request's headers, as leptos_axum provides them.
+pub fn request_headers() -> Result<http::HeaderMap, AppError> {
+    use_context::<http::request::Parts>()
+        .map(|parts| parts.headers)
+        .ok_or_else(AppError::internal)
+}
+
+/// The backend and the signed-in user, or `unauthorized`.
+pub async fn signed_in() -> Result<(SharedBackend, User), AppError> {
+    let backend = backend()?;
+    let user = backend.current_user(&request_headers()?).await?.ok_or_else(AppError::unauthorized)?;
+    Ok((backend, user))
+}

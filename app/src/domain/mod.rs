@@ -1,0 +1,18 @@
+//! Types shared by the browser and the server, each with the validation both apply.
+
+mod error;
+mod filter;
+mod input;
+mod project;
+mod task;
+mod user;
+
+pub use error::{AppError, ErrorCode, Violations};
+pub use filter::{AssigneeFilter, Page, TaskFilter, TaskSort};
+pub use input::double_option;
+pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
+pub use task::{
+    Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task,
+    TaskPatch, TaskStatus, TaskView,
+};
+pub use user::{normalize_email, Credentials, MePatch, Registration, User};

@@ -1,0 +1,132 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::input::char_len;
+use super::{AppError, Violations};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+    /// IANA name, e.g. `Europe/Berlin`; dates are shown in it.
+    pub timezone: String,
+}
+
+impl User {
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+impl Registration {
+    /// Trims and lower-cases what should be, then checks every field.
+    pub fn normalized(self) -> Result<Self, AppError> {
+        let reg = Self {
+            email: normalize_email(&self.email),
+            name: self.name.trim().to_owned(),
+            password: self.password,
+        };
+        let mut v = Violations::default();
+        v.check(is_plausible_email(&reg.email), "email", "must be a valid email address");
+        check_name(&mut v, &reg.name);
+        v.check(char_len(&reg.password) >= 8, "password", "must be at least 8 characters");
+        v.check(char_len(&reg.password) <= 1024, "password", "must be at most 1024 characters");
+        v.into_result()?;
+        Ok(reg)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+}
+
+impl MePatch {
+    pub fn normalized(self) -> Result<Self, AppError> {
+        let patch = Self {
+            name: self.name.map(|n| n.trim().to_owned()),
+            timezone: self.timezone.map(|t| t.trim().to_owned()),
+        };
+        let mut v = Violations::default();
+        if let Some(name) = &patch.name {
+            check_name(&mut v, name);
+        }
+        if let Some(tz) = &patch.timezone {
+            v.check(tz.parse::<chrono_tz::Tz>().is_ok(), "timezone", "must be an IANA time zone such as Europe/Berlin");
+        }
+        v.into_result()?;
+        Ok(patch)
+    }
+}
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn check_name(v: &mut Violations, name: &str) {
+    v.check(!name.is_empty(), "name", "must not be empty");
+    v.check(char_len(name) <= 100, "name", "must be at most 100 characters");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg(email: &str, name: &str, password: &str) -> Registration {
+        Registration { email: email.into(), name: name.into(), password: password.into() }
+    }
+
+    #[test]
+    fn registration_normalizes_email_and_name() {
+        let r = reg("  Ada@Example.COM ", " Ada ", "correct horse").normalized().unwrap();
+        assert_eq!(r.email, "ada@example.com");
+        assert_eq!(r.name, "Ada");
+    }
+
+    #[test]
+    fn registration_rejects_short_password_and_bad_email_together() {
+        let err = reg("not-an-email", "Ada", "short").normalized().unwrap_err();
+        assert_eq!(err.field_error("email").as_deref(), Some("must be a valid email address"));
+        assert_eq!(err.field_error("password").as_deref(), Some("must be at least 8 characters"));
+    }
+
+    #[test]
+    fn me_patch_rejects_unknown_timezone() {
+        let patch = MePatch { name: None, timezone: Some("Mars/Olympus".into()) };
+        assert!(patch.normalized().unwrap_err().field_error("timezone").is_some());
+        let ok = MePatch { name: None, timezone: Some("Europe/Berlin".into()) };
+        assert!(ok.normalized().is_ok());
+    }
+}

@@ -1,0 +1,66 @@
+//! What the browser and the server share: domain types with their validation, the
+//! server-function declarations, and the Leptos UI.
+
+pub mod domain;
+pub mod serverfns;
+mod pages;
+mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use pages::{
+    LoginPage, NotFoundPage, NotificationsPage, ProjectPage, ProjectsPage, RegisterPage,
+    SettingsPage, TaskPage,
+};
+use ui::layout::Layout;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    ui::session::provide_session();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tandem.css" />
+        <Link rel="icon" href="/favicon.ico" />
+        <Meta name="description" content="Tandem: projects and tasks for teams, live." />
+        <Title formatter=|text: String| if text.is_empty() { "Tandem".to_owned() } else { format!("{text} · Tandem") } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=ProjectsPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/projects/:id") view=ProjectPage />
+                    <Route path=path!("/tasks/:id") view=TaskPage />
+                    <Route path=path!("/notifications") view=NotificationsPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,21 @@
+//! One module per page.
+
+mod auth_pages;
+mod members_panel;
+mod not_found_page;
+mod notifications_page;
+mod project_page;
+mod projects_page;
+mod settings_page;
+mod task_comments;
+mod task_form;
+mod task_list;
+mod task_page;
+
+pub use auth_pages::{LoginPage, RegisterPage};
+pub use not_found_page::NotFoundPage;
+pub use notifications_page::NotificationsPage;
+pub use project_page::ProjectPage;
+pub use projects_page::ProjectsPage;
+pub use settings_page::SettingsPage;
+pub use task_page::TaskPage;

@@ -1,0 +1,64 @@
+//! Your name and time zone.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::domain::{AppError, MePatch, User};
+use crate::serverfns::auth::UpdateMe;
+use crate::ui::feedback::{FieldError, FormError};
+use crate::ui::form::FormValues;
+use crate::ui::guard::RequireUser;
+use crate::ui::session::reload_to;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <Title text="Settings" />
+        <RequireUser children=|user| view! { <Settings user /> } />
+    }
+}
+
+#[component]
+fn Settings(user: User) -> impl IntoView {
+    let update = ServerAction::<UpdateMe>::new();
+    let local_error = RwSignal::new(None::<AppError>);
+    let error = Signal::derive(move || local_error.get().or_else(|| update.value().get().and_then(Result::err)));
+    Effect::new(move || {
+        if let Some(Ok(_)) = update.value().get() {
+            reload_to("/settings");
+        }
+    });
+    let on_submit = move |ev| {
+        let values = FormValues::from_submit(&ev);
+        let patch = MePatch { name: Some(values.get("name")), timezone: Some(values.get("timezone")) };
+        match patch.normalized() {
+            Ok(patch) => {
+                update.dispatch(UpdateMe { patch });
+            }
+            Err(e) => local_error.set(Some(e)),
+        }
+    };
+    view! {
+        <section class="card narrow">
+            <h1>"Settings"</h1>
+            <p class="muted">{user.email.clone()}</p>
+            <form class="stack" on:submit=on_submit aria-label="Settings">
+                <FormError error />
+                <label>
+                    "Name"
+                    <input type="text" name="name" required maxlength="100" value=user.name.clone() />
+                </label>
+                <FieldError error field="name" />
+                <label>
+                    "Time zone " <span class="muted">"(dates are shown in it)"</span>
+                    <input type="text" name="timezone" list="timezones" value=user.timezone.clone() />
+                    <datalist id="timezones">
+                        {chrono_tz::TZ_VARIANTS.iter().map(|tz| view! { <option value=tz.name()></option> }).collect_view()}
+                    </datalist>
+                </label>
+                <FieldError error field="timezone" />
+                <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,59 @@
+use leptos::prelude::*;
+
+use crate::domain::{AppError, MePatch, User};
+
+#[server(prefix = "/rpc")]
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    let backend = crate::backend::backend()?;
+    backend.current_user(&crate::backend::request_headers()?).await
+}
+
+/// Creates the account, signs it in and goes to the project list.
+#[server(prefix = "/rpc")]
+pub async fn register(email: String, name: String, password: String) -> Result<(), AppError> {
+    let backend = crate::backend::backend()?;
+    let registration = crate::domain::Registration { email: email.clone(), name, password: password.clone() };
+    backend.register(registration).await?;
+    start_session(backend, crate::domain::Credentials { email, password }).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let backend = crate::backend::backend()?;
+    start_session(backend, crate::domain::Credentials { email, password }).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let backend = crate::backend::backend()?;
+    backend.sign_out(&crate::backend::request_headers()?).await?;
+    set_cookie(&backend.session_cookie(None));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", input = leptos::server_fn::codec::Json)]
+pub async fn update_me(patch: MePatch) -> Result<User, AppError> {
+    let (backend, user) = crate::backend::signed_in().await?;
+    backend.update_me(&user, patch).await
+}
+
+#[cfg(feature = "ssr")]
+async fn start_session(
+    backend: crate::backend::SharedBackend,
+    credentials: crate::domain::Credentials,
+) -> Result<(), AppError> {
+    let (_, session) = backend.sign_in(credentials).await?;
+    set_cookie(&backend.session_cookie(Some(&session)));
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+    {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}

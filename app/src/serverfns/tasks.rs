@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+
+use crate::domain::{AppError, NewTask, Page, Task, TaskFilter, TaskPatch, TaskView};
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn list_tasks(project_id: Uuid, filter: TaskFilter) -> Result<Page<Task>, AppError> {
+    let (backend, user) = crate::backend::signed_in().await?;
+    backend.list_tasks(&user, project_id, filter).await
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn create_task(project_id: Uuid, input: NewTask) -> Result<Task, AppError> {
+    let (backend, user) = crate::backend::signed_in().await?;
+    backend.create_task(&user, project_id, input).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn get_task_view(id: Uuid) -> Result<TaskView, AppError> {
+    let (backend, user) = crate::backend::signed_in().await?;
+    backend.task_view(&user, id).await
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn update_task(id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
+    let (backend, user) = crate::backend::signed_in().await?;
+    backend.update_task(&user, id, patch).await
+}
+
+#[server(prefix = "/rpc")]
+pub async fn delete_task(id: Uuid) -> Result<(), AppError> {
+    let (backend, user) = crate::backend::signed_in().await?;
+    backend.delete_task(&user, id).await
+}

@@ -1,0 +1,77 @@
+//! The frame around every page: header with navigation, the signed-in user, sign-out.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::session::{reload_to, use_session};
+use crate::serverfns::auth::SignOut;
+use crate::serverfns::notifications::unread_count;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">"◐"</span>
+                "Tandem"
+            </A>
+            <Transition fallback=|| ()>
+                {move || {
+                    use_session()
+                        .0
+                        .get()
+                        .map(|user| match user {
+                            Ok(Some(user)) => view! { <UserNav name=user.name /> }.into_any(),
+                            _ => view! {
+                                <nav class="nav" aria-label="Account">
+                                    <A href="/login">"Sign in"</A>
+                                    <A href="/register">"Create account"</A>
+                                </nav>
+                            }
+                                .into_any(),
+                        })
+                }}
+            </Transition>
+        </header>
+        <main id="main" class="page">{children()}</main>
+    }
+}
+
+#[component]
+fn UserNav(name: String) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let unread = Resource::new(|| (), |_| unread_count());
+    Effect::new(move || {
+        if let Some(Ok(())) = sign_out.value().get() {
+            reload_to("/login");
+        }
+    });
+    view! {
+        <nav class="nav" aria-label="Main">
+            <A href="/">"Projects"</A>
+            <A href="/notifications">
+                "Notifications"
+                <Transition fallback=|| ()>
+                    {move || {
+                        unread
+                            .get()
+                            .and_then(Result::ok)
+                            .filter(|n| *n > 0)
+                            .map(|n| {
+                                view! {
+                                    <span class="badge" aria-label=format!("{n} unread")>
+                                        {n}
+                                    </span>
+                                }
+                            })
+                    }}
+                </Transition>
+            </A>
+            <A href="/settings" attr:class="nav-user" attr:title="Your settings">{name}</A>
+            <ActionForm action=sign_out attr:class="inline-form">
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        </nav>
+    }
+}

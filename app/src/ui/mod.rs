@@ -1,0 +1,8 @@
+//! Building blocks the pages share.
+
+pub mod feedback;
+pub mod form;
+pub mod guard;
+pub mod layout;
+pub mod session;
+pub mod time;

@@ -1,0 +1,82 @@
+//! Liveness, readiness and Prometheus metrics.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::startup::AppState;
+
+/// Request counters by status class, and total time spent answering.
+#[derive(Default)]
+pub struct Metrics {
+    by_class: [AtomicU64; 5],
+    micros_total: AtomicU64,
+    started: std::sync::OnceLock<Instant>,
+}
+
+impl Metrics {
+    pub fn new() -> Arc<Self> {
+        let m = Self::default();
+        m.started.get_or_init(Instant::now);
+        Arc::new(m)
+    }
+
+    fn record(&self, status: StatusCode, elapsed: std::time::Duration) {
+        let class = (status.as_u16() / 100).clamp(1, 5) as usize - 1;
+        self.by_class[class].fetch_add(1, Ordering::Relaxed);
+        self.micros_total.fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::from("# HELP tandem_http_requests_total HTTP requests answered, by status class.\n# TYPE tandem_http_requests_total counter\n");
+        let mut count = 0;
+        for (i, c) in self.by_class.iter().enumerate() {
+            let n = c.load(Ordering::Relaxed);
+            count += n;
+            out.push_str(&format!("tandem_http_requests_total{{class=\"{}xx\"}} {n}\n", i + 1));
+        }
+        let secs = self.micros_total.load(Ordering::Relaxed) as f64 / 1e6;
+        out.push_str("# HELP tandem_http_request_duration_seconds Time spent answering HTTP requests.\n# TYPE tandem_http_request_duration_seconds summary\n");
+        out.push_str(&format!("tandem_http_request_duration_seconds_sum {secs}\ntandem_http_request_duration_seconds_count {count}\n"));
+        let uptime = self.started.get().map(|s| s.elapsed().as_secs_f64()).unwrap_or_default();
+        out.push_str(&format!("# HELP tandem_uptime_seconds Seconds since the process started.\n# TYPE tandem_uptime_seconds gauge\ntandem_uptime_seconds {uptime}\n"));
+        out
+    }
+}
+
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.record(response.status(), started.elapsed());
+    response
+}
+
+pub fn ops_routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.service.store().ping().await {
+        Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" }))).into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}

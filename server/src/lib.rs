@@ -1,0 +1,12 @@
+//! Everything that runs only on the server: the router, the service layer, storage,
+//! authentication and the REST API.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod markdown;
+pub mod service;
+pub mod startup;
+pub mod store;
+mod web;

@@ -1,0 +1,65 @@
+//! `tandem`: serve the app, apply migrations, or create an admin account.
+
+use clap::{Parser, Subcommand};
+use server::config::Config;
+use server::startup::{open_store, Application};
+
+#[derive(Parser)]
+#[command(name = "tandem", version, about = "Tandem: a self-hosted, real-time task manager for teams")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app and API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an account; the first account of an instance is its admin.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read from TANDEM_ADMIN_PASSWORD when not given.
+        #[arg(long, env = "TANDEM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(config.clone()).await?;
+            tracing::info!("Tandem listening on http://{} (public URL {})", config.addr, config.public_url);
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            open_store(&config.database_url).await?;
+            println!("migrations applied to {}", config.database_url);
+            Ok(())
+        }
+        Command::CreateAdmin { email, name, password } => {
+            let app = Application::build(Config { addr: "127.0.0.1:0".parse()?, ..config }).await?;
+            let user = app
+                .state()
+                .service
+                .register(app::domain::Registration { email, name, password })
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("created {} <{}>{}", user.name, user.email, if user.is_admin { " (instance admin)" } else { "" });
+            Ok(())
+        }
+    }
+}

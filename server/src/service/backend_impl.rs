@@ -1,0 +1,95 @@
+//! The service as the UI's `Backend`: each method is the use case of the same name.
+
+use app::backend::{Backend, IssuedToken};
+use app::domain::*;
+use uuid::Uuid;
+
+use super::Service;
+
+#[async_trait::async_trait]
+impl Backend for Service {
+    async fn current_user(&self, headers: &http::HeaderMap) -> Result<Option<User>, AppError> {
+        Service::current_user(self, headers).await
+    }
+    async fn register(&self, input: Registration) -> Result<User, AppError> {
+        Service::register(self, input).await
+    }
+    async fn sign_in(&self, input: Credentials) -> Result<(User, IssuedToken), AppError> {
+        Service::sign_in(self, input).await
+    }
+    async fn sign_out(&self, headers: &http::HeaderMap) -> Result<(), AppError> {
+        Service::sign_out(self, headers).await
+    }
+    fn session_cookie(&self, session: Option<&IssuedToken>) -> String {
+        Service::session_cookie(self, session)
+    }
+    async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError> {
+        Service::update_me(self, actor, patch).await
+    }
+    async fn list_projects(&self, actor: &User) -> Result<Vec<Project>, AppError> {
+        Service::list_projects(self, actor).await
+    }
+    async fn create_project(&self, actor: &User, input: NewProject) -> Result<Project, AppError> {
+        Service::create_project(self, actor, input).await
+    }
+    async fn get_project(&self, actor: &User, id: Uuid) -> Result<Project, AppError> {
+        Service::get_project(self, actor, id).await
+    }
+    async fn update_project(&self, actor: &User, id: Uuid, patch: ProjectPatch) -> Result<Project, AppError> {
+        Service::update_project(self, actor, id, patch).await
+    }
+    async fn delete_project(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
+        Service::delete_project(self, actor, id).await
+    }
+    async fn list_members(&self, actor: &User, project_id: Uuid) -> Result<Vec<Member>, AppError> {
+        Service::list_members(self, actor, project_id).await
+    }
+    async fn add_member(&self, actor: &User, project_id: Uuid, input: MemberInput) -> Result<Member, AppError> {
+        Service::add_member(self, actor, project_id, input).await
+    }
+    async fn remove_member(&self, actor: &User, project_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+        Service::remove_member(self, actor, project_id, user_id).await
+    }
+    async fn list_tasks(&self, actor: &User, project_id: Uuid, filter: TaskFilter) -> Result<Page<Task>, AppError> {
+        Service::list_tasks(self, actor, project_id, filter).await
+    }
+    async fn list_my_tasks(&self, actor: &User, filter: TaskFilter) -> Result<Page<Task>, AppError> {
+        Service::list_my_tasks(self, actor, filter).await
+    }
+    async fn create_task(&self, actor: &User, project_id: Uuid, input: NewTask) -> Result<Task, AppError> {
+        Service::create_task(self, actor, project_id, input).await
+    }
+    async fn get_task(&self, actor: &User, id: Uuid) -> Result<Task, AppError> {
+        Service::get_task(self, actor, id).await
+    }
+    async fn task_view(&self, actor: &User, id: Uuid) -> Result<TaskView, AppError> {
+        Service::task_view(self, actor, id).await
+    }
+    async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
+        Service::update_task(self, actor, id, patch).await
+    }
+    async fn delete_task(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
+        Service::delete_task(self, actor, id).await
+    }
+    async fn list_comments(&self, actor: &User, task_id: Uuid) -> Result<Vec<Comment>, AppError> {
+        Service::list_comments(self, actor, task_id).await
+    }
+    async fn add_comment(&self, actor: &User, task_id: Uuid, input: NewComment) -> Result<Comment, AppError> {
+        Service::add_comment(self, actor, task_id, input).await
+    }
+    async fn list_activity(&self, actor: &User, task_id: Uuid) -> Result<Vec<Activity>, AppError> {
+        Service::list_activity(self, actor, task_id).await
+    }
+    async fn list_notifications(&self, actor: &User, unread_only: bool, limit: u32) -> Result<Page<Notification>, AppError> {
+        Service::list_notifications(self, actor, unread_only, limit).await
+    }
+    async fn unread_count(&self, actor: &User) -> Result<i64, AppError> {
+        Service::unread_count(self, actor).await
+    }
+    async fn mark_read(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
+        Service::mark_read(self, actor, id).await
+    }
+    async fn mark_all_read(&self, actor: &User) -> Result<(), AppError> {
+        Service::mark_all_read(self, actor).await
+    }
+}

@@ -1,0 +1,89 @@
+//! The service layer: every use case once, for both doors (server functions and REST).
+//! Each checks who may do it, validates, writes (with its event in the same
+//! transaction) and answers with the domain's error type.
+
+mod auth;
+mod backend_impl;
+mod comments;
+mod notifications;
+mod notify;
+mod projects;
+mod tasks;
+
+use std::sync::Arc;
+
+use app::domain::{AppError, ErrorCode, Project, Role, User};
+use uuid::Uuid;
+
+use crate::auth::password::PasswordHasherPool;
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+
+pub struct ServiceConfig {
+    /// Cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
+    pub session_days: i64,
+    pub token_days: i64,
+}
+
+pub struct Service {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    passwords: PasswordHasherPool,
+    config: ServiceConfig,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        Self { store, clock, passwords: PasswordHasherPool::new(1), config }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The project as the actor sees it; `not_found` when they are not a member.
+    async fn project_as(&self, actor: &User, project_id: Uuid) -> Result<Project, AppError> {
+        self.store.project_for_user(project_id, actor.id).await?.ok_or_else(|| AppError::not_found("project"))
+    }
+
+    async fn role_in(&self, actor: &User, project_id: Uuid) -> Result<Role, AppError> {
+        Ok(self.project_as(actor, project_id).await?.role)
+    }
+}
+
+fn require(allowed: bool, message: &str) -> Result<(), AppError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(message))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::not_found("resource"),
+            StoreError::Conflict(what) if what.starts_with("users.email") => {
+                AppError::new(ErrorCode::EmailTaken, "an account with this email already exists")
+                    .with_details(serde_json::json!({ "fields": { "email": "is already registered" } }))
+            }
+            StoreError::Conflict(what) if what.starts_with("project_members") => {
+                AppError::new(ErrorCode::AlreadyMember, "this person is already a member of the project")
+                    .with_details(serde_json::json!({ "fields": { "email": "is already a member" } }))
+            }
+            StoreError::Conflict(what) => {
+                tracing::warn!(constraint = %what, "unexpected uniqueness conflict");
+                AppError::new(ErrorCode::VersionConflict, "this changed at the same moment; try again")
+            }
+            StoreError::Unavailable(detail) => {
+                tracing::error!(%detail, "database unavailable");
+                AppError::unavailable()
+            }
+            StoreError::Other(e) => {
+                tracing::error!(error = ?e, "store error");
+                AppError::internal()
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+use app::domain::{
+    AppError, ErrorCode, NewTask, NotificationKind, Page, Priority, Task, TaskFilter, TaskPatch, TaskStatus, TaskView, User,
+};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use super::notify::Notices;
+use super::{require, Service};
+use crate::store::{Commit, NewActivity, TaskScope};
+
+/// Concurrent writers retry this often before giving up with a conflict.
+const WRITE_ATTEMPTS: usize = 5;
+
+impl Service {
+    pub async fn list_tasks(&self, actor: &User, project_id: Uuid, filter: TaskFilter) -> Result<Page<Task>, AppError> {
+        self.role_in(actor, project_id).await?;
+        let (items, more) = self.store.list_tasks(TaskScope::Project(project_id), &filter, actor.id).await?;
+        Ok(Page { items, next_cursor: filter.next_cursor(more) })
+    }
+
+    /// Tasks across every project the actor belongs to.
+    pub async fn list_my_tasks(&self, actor: &User, filter: TaskFilter) -> Result<Page<Task>, AppError> {
+        let (items, more) = self.store.list_tasks(TaskScope::MemberOf(actor.id), &filter, actor.id).await?;
+        Ok(Page { items, next_cursor: filter.next_cursor(more) })
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id), err(Debug))]
+    pub async fn create_task(&self, actor: &User, project_id: Uuid, input: NewTask) -> Result<Task, AppError> {
+        let role = self.role_in(actor, project_id).await?;
+        require(role.can_edit_tasks(), "viewers cannot create tasks")?;
+        let input = input.normalized()?;
+        self.check_assignees(project_id, &input.assignee_ids).await?;
+        let now = self.clock.now();
+        let status = input.status.unwrap_or(TaskStatus::Todo);
+        let task = Task {
+            id: Uuid::now_v7(),
+            project_id,
+            title: input.title,
+            description: input.description,
+            status,
+            priority: input.priority.unwrap_or(Priority::None),
+            due_at: input.due_at,
+            assignee_ids: input.assignee_ids,
+            labels: input.labels,
+            created_by: actor.id,
+            created_at: now,
+            updated_at: now,
+            completed_at: (status == TaskStatus::Done).then_some(now),
+            version: 1,
+        };
+        let mut notices = Notices::new(actor, &task, now);
+        notices.tell(task.assignee_ids.iter().copied(), NotificationKind::TaskAssigned);
+        let commit = Commit {
+            event: Some(self.event(project_id, "task.created", actor, json!(task))),
+            activity: Some(NewActivity { task_id: task.id, actor_id: actor.id, at: now, kind: "created", version: 1, changes: json!({}) }),
+            notifications: notices.into_vec(),
+        };
+        self.store.insert_task(&task, commit).await?;
+        Ok(task)
+    }
+
+    /// A task the actor may read, with their role in its project.
+    pub(super) async fn readable_task(&self, actor: &User, id: Uuid) -> Result<(Task, app::domain::Role), AppError> {
+        let task = self.store.task(id).await?.ok_or_else(|| AppError::not_found("task"))?;
+        let role = self.store.project_for_user(task.project_id, actor.id).await?.map(|p| p.role);
+        role.map(|r| (task, r)).ok_or_else(|| AppError::not_found("task"))
+    }
+
+    pub async fn get_task(&self, actor: &User, id: Uuid) -> Result<Task, AppError> {
+        Ok(self.readable_task(actor, id).await?.0)
+    }
+
+    pub async fn task_view(&self, actor: &User, id: Uuid) -> Result<TaskView, AppError> {
+        let (task, role) = self.readable_task(actor, id).await?;
+        let description_html = crate::markdown::render(task.description.as_deref().unwrap_or_default());
+        Ok(TaskView { task, description_html, role })
+    }
+
+    /// Applies a patch. With a `version` older than the task's, fields changed since
+    /// then are refused with `version_conflict`; other fields merge.
+    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id), err(Debug))]
+    pub async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
+        let patch = patch.normalized()?;
+        for _ in 0..WRITE_ATTEMPTS {
+            let (current, role) = self.readable_task(actor, id).await?;
+            require(role.can_edit_tasks(), "viewers cannot change tasks")?;
+            self.check_version(&current, &patch).await?;
+            if let Some(ids) = &patch.assignee_ids {
+                self.check_assignees(current.project_id, ids).await?;
+            }
+            let now = self.clock.now();
+            let (next, changes) = apply(&current, &patch, now);
+            if changes.is_empty() {
+                return Ok(current);
+            }
+            let mut notices = Notices::new(actor, &next, now);
+            notices.tell(next.assignee_ids.iter().filter(|u| !current.assignee_ids.contains(u)).copied(), NotificationKind::TaskAssigned);
+            notices.tell(current.assignee_ids.iter().copied().chain([current.created_by]), NotificationKind::TaskUpdated);
+            let commit = Commit {
+                event: Some(self.event(next.project_id, "task.updated", actor, json!(next))),
+                activity: Some(NewActivity { task_id: id, actor_id: actor.id, at: now, kind: "updated", version: next.version, changes: Value::Object(changes) }),
+                notifications: notices.into_vec(),
+            };
+            if self.store.update_task(&next, current.version, commit).await? {
+                return Ok(next);
+            }
+        }
+        Err(AppError::new(ErrorCode::VersionConflict, "the task is being changed by others right now; try again"))
+    }
+
+    async fn check_version(&self, current: &Task, patch: &TaskPatch) -> Result<(), AppError> {
+        let Some(seen) = patch.version else {
+            return Ok(());
+        };
+        if seen > current.version || seen < 1 {
+            return Err(AppError::invalid("version", "is not a version this task has had"));
+        }
+        if seen == current.version {
+            return Ok(());
+        }
+        let moved = self.store.fields_changed_since(current.id, seen).await?;
+        let clashes: Vec<&str> = patch.fields().into_iter().filter(|f| moved.iter().any(|m| m == f)).collect();
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::new(
+            ErrorCode::VersionConflict,
+            format!("someone else changed {} since you loaded this task", clashes.join(", ").replace('_', " ")),
+        )
+        .with_details(json!({ "current": current, "fields": clashes })))
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id), err(Debug))]
+    pub async fn delete_task(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
+        let (task, role) = self.readable_task(actor, id).await?;
+        require(role.can_edit_tasks(), "viewers cannot delete tasks")?;
+        let event = self.event(task.project_id, "task.deleted", actor, json!({ "id": id }));
+        Ok(self.store.delete_task(id, Commit { event: Some(event), ..Default::default() }).await?)
+    }
+
+    async fn check_assignees(&self, project_id: Uuid, ids: &[Uuid]) -> Result<(), AppError> {
+        let members = self.store.member_ids(project_id, ids).await?;
+        if ids.iter().all(|id| members.contains(id)) {
+            Ok(())
+        } else {
+            Err(AppError::invalid("assignee_ids", "must all be members of the project"))
+        }
+    }
+}
+
+/// The task after the patch, and each changed field as `{"from", "to"}`.
+fn apply(current: &Task, patch: &TaskPatch, now: chrono::DateTime<chrono::Utc>) -> (Task, Map<String, Value>) {
+    let mut next = current.clone();
+    let mut changes = Map::new();
+    let mut set = |field: &str, from: Value, to: Value| {
+        if from != to {
+            changes.insert(field.to_owned(), json!({ "from": from, "to": to }));
+        }
+    };
+    if let Some(title) = &patch.title {
+        set("title", json!(current.title), json!(title));
+        next.title = title.clone();
+    }
+    if let Some(description) = &patch.description {
+        set("description", json!(current.description), json!(description));
+        next.description = description.clone();
+    }
+    if let Some(status) = patch.status {
+        set("status", json!(current.status), json!(status));
+        next.status = status;
+    }
+    if let Some(priority) = patch.priority {
+        set("priority", json!(current.priority), json!(priority));
+        next.priority = priority;
+    }
+    if let Some(due_at) = patch.due_at {
+        set("due_at", json!(current.due_at), json!(due_at));
+        next.due_at = due_at;
+    }
+    if let Some(ids) = &patch.assignee_ids {
+        set("assignee_ids", json!(current.assignee_ids), json!(ids));
+        next.assignee_ids = ids.clone();
+    }
+    if let Some(labels) = &patch.labels {
+        set("labels", json!(current.labels), json!(labels));
+        next.labels = labels.clone();
+    }
+    if !changes.is_empty() {
+        next.version = current.version + 1;
+        next.updated_at = now;
+        next.completed_at = match (current.status, next.status) {
+            (TaskStatus::Done, TaskStatus::Done) => current.completed_at,
+            (_, TaskStatus::Done) => Some(now),
+            _ => None,
+        };
+    }
+    (next, changes)
+}

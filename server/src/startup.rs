@@ -1,0 +1,147 @@
+//! Building the application from its configuration, and running it.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api::{self, Metrics};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::service::{Service, ServiceConfig};
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::web;
+
+/// Request bodies above this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    pub leptos_options: LeptosOptions,
+    pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+/// Opens the configured database and applies pending migrations.
+pub async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(database_url).await?;
+        store.migrate().await?;
+        Ok(Arc::new(store))
+    } else {
+        anyhow::bail!("DATABASE_URL must start with sqlite: (PostgreSQL support is not built yet)")
+    }
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let leptos_options = leptos::config::get_configuration(config.leptos_toml.as_deref())
+            .context("cannot read the Leptos site settings (Leptos.toml)")?
+            .leptos_options;
+        let store = open_store(&config.database_url).await?;
+        let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
+        let service = Arc::new(Service::new(store, clock, service_config));
+        let state = AppState { service, leptos_options, metrics: Metrics::new() };
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let router = router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        spawn_housekeeping(self.state.service.clone());
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        Ok(())
+    }
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(api::ops_routes())
+        .merge(web::routes(&state))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Periodic clean-up of expired sessions and tokens.
+fn spawn_housekeeping(service: Arc<Service>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match service.purge_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Leptos.toml (read by the server) and Cargo.toml (read by cargo-leptos) must agree.
+    #[test]
+    fn leptos_settings_agree_between_the_two_files() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let server = leptos::config::get_config_from_file(format!("{root}/Leptos.toml")).unwrap().leptos_options;
+        let cargo = std::fs::read_to_string(format!("{root}/Cargo.toml")).unwrap();
+        let value = |key: &str| {
+            cargo
+                .lines()
+                .find_map(|l| l.strip_prefix(key).map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_owned()))
+                .unwrap()
+        };
+        assert_eq!(server.output_name.as_ref(), value("name ="));
+        assert_eq!(server.site_root.as_ref(), value("site-root"));
+        assert_eq!(server.site_pkg_dir.as_ref(), value("site-pkg-dir"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Storage behind one interface; each backend lives in its own module with its own
+//! migrations. Writes that change a project carry a [`Commit`]: the event, activity and
+//! notifications that must land in the same transaction as the change.
+
+pub mod sqlite;
+
+use app::domain::{Activity, Comment, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken; holds the constraint's (index's) name.
+    #[error("conflict on {0}")]
+    Conflict(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub struct NewUser {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Browser => "browser",
+            Self::Api => "api",
+        }
+    }
+}
+
+pub struct NewSession {
+    pub token_hash: Vec<u8>,
+    pub user_id: Uuid,
+    pub kind: SessionKind,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub struct NewEvent {
+    pub project_id: Uuid,
+    pub kind: &'static str,
+    pub actor_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+pub struct NewActivity {
+    pub task_id: Uuid,
+    pub actor_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub kind: &'static str,
+    pub version: i64,
+    pub changes: serde_json::Value,
+}
+
+pub struct NewNotification {
+    pub user_id: Uuid,
+    pub notification: Notification,
+}
+
+/// What a write records besides the change itself, committed with it.
+#[derive(Default)]
+pub struct Commit {
+    pub event: Option<NewEvent>,
+    pub activity: Option<NewActivity>,
+    pub notifications: Vec<NewNotification>,
+}
+
+/// Which tasks a listing looks at.
+#[derive(Clone, Copy, Debug)]
+pub enum TaskScope {
+    Project(Uuid),
+    /// Every project the user belongs to.
+    MemberOf(Uuid),
+}
+
+/// The whole storage interface, one sub-trait per area so each backend file implements one.
+#[async_trait::async_trait]
+pub trait Store: UserStore + ProjectStore + TaskStore + CommentStore + NotificationStore {
+    /// Cheap round trip, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    /// The first user of an instance becomes its admin, decided inside the insert.
+    async fn insert_user(&self, user: NewUser) -> StoreResult<User>;
+    /// The user with this (normalized) email, and their password hash.
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>>;
+    async fn update_user(&self, id: Uuid, name: Option<&str>, timezone: Option<&str>, now: DateTime<Utc>) -> StoreResult<User>;
+
+    async fn insert_session(&self, session: NewSession) -> StoreResult<()>;
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()>;
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+#[async_trait::async_trait]
+pub trait ProjectStore: Send + Sync + 'static {
+    async fn insert_project(&self, project: &Project, owner: Uuid) -> StoreResult<()>;
+    async fn projects_for_user(&self, user_id: Uuid) -> StoreResult<Vec<Project>>;
+    /// The project as `user_id` sees it (with their role), if they are a member.
+    async fn project_for_user(&self, project_id: Uuid, user_id: Uuid) -> StoreResult<Option<Project>>;
+    async fn update_project(&self, id: Uuid, patch: &ProjectPatch, now: DateTime<Utc>, commit: Commit) -> StoreResult<()>;
+    async fn delete_project(&self, id: Uuid) -> StoreResult<()>;
+
+    async fn members(&self, project_id: Uuid) -> StoreResult<Vec<Member>>;
+    /// Those of `user_ids` who are members of the project.
+    async fn member_ids(&self, project_id: Uuid, user_ids: &[Uuid]) -> StoreResult<Vec<Uuid>>;
+    async fn insert_member(&self, project_id: Uuid, user_id: Uuid, role: Role, now: DateTime<Utc>, commit: Commit) -> StoreResult<()>;
+    async fn delete_member(&self, project_id: Uuid, user_id: Uuid, commit: Commit) -> StoreResult<()>;
+}
+
+#[async_trait::async_trait]
+pub trait TaskStore: Send + Sync + 'static {
+    async fn insert_task(&self, task: &Task, commit: Commit) -> StoreResult<()>;
+    async fn task(&self, id: Uuid) -> StoreResult<Option<Task>>;
+    /// One page of tasks, and whether more follow.
+    async fn list_tasks(&self, scope: TaskScope, filter: &TaskFilter, me: Uuid) -> StoreResult<(Vec<Task>, bool)>;
+    /// Writes `task` if the stored version is still `expected_version`; false when it moved.
+    async fn update_task(&self, task: &Task, expected_version: i64, commit: Commit) -> StoreResult<bool>;
+    async fn delete_task(&self, id: Uuid, commit: Commit) -> StoreResult<()>;
+    /// Fields changed by versions after `version`.
+    async fn fields_changed_since(&self, task_id: Uuid, version: i64) -> StoreResult<Vec<String>>;
+}
+
+#[async_trait::async_trait]
+pub trait CommentStore: Send + Sync + 'static {
+    async fn insert_comment(&self, comment: &Comment, commit: Commit) -> StoreResult<()>;
+    /// The task a comment belongs to.
+    async fn comment_task(&self, comment_id: Uuid) -> StoreResult<Option<Uuid>>;
+    async fn comments(&self, task_id: Uuid) -> StoreResult<Vec<Comment>>;
+    async fn activity(&self, task_id: Uuid) -> StoreResult<Vec<Activity>>;
+}
+
+#[async_trait::async_trait]
+pub trait NotificationStore: Send + Sync + 'static {
+    /// Newest first, and whether more follow.
+    async fn notifications(&self, user_id: Uuid, unread_only: bool, limit: u32) -> StoreResult<(Vec<Notification>, bool)>;
+    async fn unread_count(&self, user_id: Uuid) -> StoreResult<i64>;
+    async fn mark_read(&self, user_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
+    async fn mark_all_read(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+}

@@ -1,0 +1,69 @@
+//! Reading rows into domain types.
+
+use app::domain::{Priority, Role, Task, TaskStatus, User};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::store::{StoreError, StoreResult};
+
+pub fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
+    let text: String = row.try_get(column)?;
+    parse_uuid(&text)
+}
+
+pub fn opt_uuid(row: &SqliteRow, column: &str) -> StoreResult<Option<Uuid>> {
+    let text: Option<String> = row.try_get(column)?;
+    text.as_deref().map(parse_uuid).transpose()
+}
+
+fn parse_uuid(text: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Other(anyhow::anyhow!("bad uuid {text:?} in database: {e}")))
+}
+
+pub fn role(row: &SqliteRow, column: &str) -> StoreResult<Role> {
+    let text: String = row.try_get(column)?;
+    Role::parse(&text).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad role {text:?} in database")))
+}
+
+pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone";
+
+pub fn user(row: &SqliteRow) -> StoreResult<User> {
+    Ok(User {
+        id: uuid(row, "id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        is_admin: row.try_get("is_admin")?,
+        created_at: row.try_get("created_at")?,
+        timezone: row.try_get("timezone")?,
+    })
+}
+
+/// Task columns plus its assignees and labels as JSON arrays, in one round trip.
+pub const TASK_COLUMNS: &str = "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
+    t.due_at, t.created_by, t.created_at, t.updated_at, t.completed_at, t.version, \
+    (SELECT json_group_array(user_id) FROM (SELECT user_id FROM task_assignees WHERE task_id = t.id ORDER BY position)) AS assignee_ids, \
+    (SELECT json_group_array(label) FROM (SELECT label FROM task_labels WHERE task_id = t.id ORDER BY position)) AS labels";
+
+pub fn task(row: &SqliteRow) -> StoreResult<Task> {
+    let status: String = row.try_get("status")?;
+    let assignees: String = row.try_get("assignee_ids")?;
+    let labels: String = row.try_get("labels")?;
+    Ok(Task {
+        id: uuid(row, "id")?,
+        project_id: uuid(row, "project_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        status: TaskStatus::parse(&status)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad status {status:?} in database")))?,
+        priority: Priority::from_rank(row.try_get("priority")?),
+        due_at: row.try_get("due_at")?,
+        assignee_ids: serde_json::from_str(&assignees).map_err(anyhow::Error::from)?,
+        labels: serde_json::from_str(&labels).map_err(anyhow::Error::from)?,
+        created_by: uuid(row, "created_by")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        completed_at: row.try_get("completed_at")?,
+        version: row.try_get("version")?,
+    })
+}

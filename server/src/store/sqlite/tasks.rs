@@ -1,0 +1,202 @@
+use app::domain::{AssigneeFilter, Task, TaskFilter, TaskSort};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use super::rows::{self, TASK_COLUMNS};
+use super::{write_commit, SqliteStore};
+use crate::store::{Commit, StoreError, StoreResult, TaskScope, TaskStore};
+
+#[async_trait::async_trait]
+impl TaskStore for SqliteStore {
+    async fn insert_task(&self, t: &Task, commit: Commit) -> StoreResult<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO tasks (id, project_id, title, description, status, priority, due_at, created_by, \
+             created_at, updated_at, completed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(t.id.to_string())
+        .bind(t.project_id.to_string())
+        .bind(&t.title)
+        .bind(&t.description)
+        .bind(t.status.as_str())
+        .bind(t.priority.rank())
+        .bind(t.due_at)
+        .bind(t.created_by.to_string())
+        .bind(t.created_at)
+        .bind(t.updated_at)
+        .bind(t.completed_at)
+        .bind(t.version)
+        .execute(&mut *tx)
+        .await?;
+        write_relations(&mut tx, t).await?;
+        write_commit(&mut tx, commit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn task(&self, id: Uuid) -> StoreResult<Option<Task>> {
+        let row = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::task).transpose()
+    }
+
+    async fn list_tasks(&self, scope: TaskScope, filter: &TaskFilter, me: Uuid) -> StoreResult<(Vec<Task>, bool)> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE "));
+        match scope {
+            TaskScope::Project(id) => q.push("t.project_id = ").push_bind(id.to_string()),
+            TaskScope::MemberOf(user) => q
+                .push("t.project_id IN (SELECT project_id FROM project_members WHERE user_id = ")
+                .push_bind(user.to_string())
+                .push(")"),
+        };
+        push_filters(&mut q, filter, me);
+        q.push(" ORDER BY ").push(order_by(filter.sort));
+        q.push(" LIMIT ").push_bind(filter.limit as i64 + 1);
+        q.push(" OFFSET ").push_bind(filter.offset() as i64);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut tasks = rows.iter().map(rows::task).collect::<StoreResult<Vec<_>>>()?;
+        let more = tasks.len() > filter.limit as usize;
+        tasks.truncate(filter.limit as usize);
+        Ok((tasks, more))
+    }
+
+    async fn update_task(&self, t: &Task, expected_version: i64, commit: Commit) -> StoreResult<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE tasks SET title = ?, description = ?, status = ?, priority = ?, due_at = ?, \
+             updated_at = ?, completed_at = ?, version = ? WHERE id = ? AND version = ?",
+        )
+        .bind(&t.title)
+        .bind(&t.description)
+        .bind(t.status.as_str())
+        .bind(t.priority.rank())
+        .bind(t.due_at)
+        .bind(t.updated_at)
+        .bind(t.completed_at)
+        .bind(t.version)
+        .bind(t.id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM task_assignees WHERE task_id = ?").bind(t.id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM task_labels WHERE task_id = ?").bind(t.id.to_string()).execute(&mut *tx).await?;
+        write_relations(&mut tx, t).await?;
+        write_commit(&mut tx, commit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn delete_task(&self, id: Uuid, commit: Commit) -> StoreResult<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM tasks WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        write_commit(&mut tx, commit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn fields_changed_since(&self, task_id: Uuid, version: i64) -> StoreResult<Vec<String>> {
+        let fields: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT j.key FROM activity a, json_each(a.changes) j WHERE a.task_id = ? AND a.version > ?",
+        )
+        .bind(task_id.to_string())
+        .bind(version)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(fields)
+    }
+}
+
+async fn write_relations(conn: &mut SqliteConnection, t: &Task) -> StoreResult<()> {
+    for (position, user) in t.assignee_ids.iter().enumerate() {
+        sqlx::query("INSERT INTO task_assignees (task_id, user_id, position) VALUES (?, ?, ?)")
+            .bind(t.id.to_string())
+            .bind(user.to_string())
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, label) in t.labels.iter().enumerate() {
+        sqlx::query("INSERT INTO task_labels (task_id, label, position) VALUES (?, ?, ?)")
+            .bind(t.id.to_string())
+            .bind(label)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, f: &TaskFilter, me: Uuid) {
+    if !f.status.is_empty() {
+        q.push(" AND t.status IN (");
+        let mut list = q.separated(", ");
+        for s in &f.status {
+            list.push_bind(s.as_str());
+        }
+        q.push(")");
+    }
+    if !f.priority.is_empty() {
+        q.push(" AND t.priority IN (");
+        let mut list = q.separated(", ");
+        for p in &f.priority {
+            list.push_bind(p.rank());
+        }
+        q.push(")");
+    }
+    if let Some(assignee) = f.assignee {
+        let user = match assignee {
+            AssigneeFilter::Me => me,
+            AssigneeFilter::User(id) => id,
+        };
+        q.push(" AND EXISTS (SELECT 1 FROM task_assignees a WHERE a.task_id = t.id AND a.user_id = ")
+            .push_bind(user.to_string())
+            .push(")");
+    }
+    if let Some(label) = &f.label {
+        q.push(" AND EXISTS (SELECT 1 FROM task_labels l WHERE l.task_id = t.id AND l.label = ")
+            .push_bind(label.clone())
+            .push(")");
+    }
+    if let Some(before) = f.due_before {
+        q.push(" AND t.due_at < ").push_bind(before);
+    }
+    if let Some(after) = f.due_after {
+        q.push(" AND t.due_at >= ").push_bind(after);
+    }
+    // Every word must appear in the title or the description.
+    for word in f.q.iter().flat_map(|q| q.split_whitespace()).take(10) {
+        let pattern = format!("%{}%", escape_like(word));
+        q.push(" AND (t.title LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR t.description LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+}
+
+fn escape_like(word: &str) -> String {
+    word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Tasks without a due date sort last both ways; ties break on id for stable pages.
+fn order_by(sort: TaskSort) -> &'static str {
+    match sort {
+        TaskSort::DueAt => "t.due_at IS NULL, t.due_at ASC, t.id",
+        TaskSort::DueAtDesc => "t.due_at IS NULL, t.due_at DESC, t.id",
+        TaskSort::Priority => "t.priority ASC, t.id",
+        TaskSort::PriorityDesc => "t.priority DESC, t.id",
+        TaskSort::CreatedAt => "t.created_at ASC, t.id",
+        TaskSort::CreatedAtDesc => "t.created_at DESC, t.id DESC",
+        TaskSort::UpdatedAt => "t.updated_at ASC, t.id",
+        TaskSort::UpdatedAtDesc => "t.updated_at DESC, t.id DESC",
+        TaskSort::Title => "t.title COLLATE NOCASE ASC, t.id",
+    }
+}

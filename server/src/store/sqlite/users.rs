@@ -1,0 +1,102 @@
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::rows::{self, USER_COLUMNS};
+use super::SqliteStore;
+use crate::store::{NewSession, NewUser, StoreError, StoreResult, UserStore};
+use app::domain::User;
+
+#[async_trait::async_trait]
+impl UserStore for SqliteStore {
+    async fn insert_user(&self, user: NewUser) -> StoreResult<User> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, is_admin, created_at, updated_at) \
+             SELECT ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users), ?, ? \
+             RETURNING id, email, name, is_admin, created_at, timezone",
+        )
+        .bind(user.id.to_string())
+        .bind(&user.email)
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(user.now)
+        .bind(user.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let user = rows::user(&row)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = ?"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((rows::user(&r)?, r.try_get("password_hash")?))).transpose()
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn update_user(&self, id: Uuid, name: Option<&str>, timezone: Option<&str>, now: DateTime<Utc>) -> StoreResult<User> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), updated_at = ? \
+             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone",
+        )
+        .bind(name)
+        .bind(timezone)
+        .bind(now)
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let user = rows::user(&row)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn insert_session(&self, session: NewSession) -> StoreResult<()> {
+        let _guard = self.write_lock.lock().await;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&session.token_hash)
+            .bind(session.user_id.to_string())
+            .bind(session.kind.as_str())
+            .bind(session.now)
+            .bind(session.expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ?"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        let _guard = self.write_lock.lock().await;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let _guard = self.write_lock.lock().await;
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+}
