@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! What the browser and the server share: domain types with their validation, the
 //! server-function declarations, and the Leptos UI.
 

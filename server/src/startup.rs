@@ -86,12 +86,13 @@ impl Application {
 
 fn router(state: AppState) -> Router {
     Router::new()
-        .merge(api::routes())
+        .nest("/api/v1", api::routes())
         .merge(api::ops_routes())
         .merge(web::routes(&state))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(api::json_error_bodies))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -9,7 +9,7 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 }
 
 /// Creates the account, signs it in and goes to the project list.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "register")]
 pub async fn register(email: String, name: String, password: String) -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
     let registration = crate::domain::Registration { email: email.clone(), name, password: password.clone() };
@@ -17,13 +17,13 @@ pub async fn register(email: String, name: String, password: String) -> Result<(
     start_session(backend, crate::domain::Credentials { email, password }).await
 }
 
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
     start_session(backend, crate::domain::Credentials { email, password }).await
 }
 
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
     backend.sign_out(&crate::backend::request_headers()?).await?;

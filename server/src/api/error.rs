@@ -41,8 +41,13 @@ pub async fn method_not_allowed() -> Response {
     response
 }
 
-/// Errors produced below the handlers (body limits, timeouts) get the JSON body too.
-pub async fn json_error_bodies(response: Response) -> Response {
+/// API errors produced outside the handlers (body limits, timeouts) get the JSON body too.
+pub async fn json_error_bodies(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_api {
+        return response;
+    }
     let status = response.status();
     let is_json = response
         .headers()

@@ -8,8 +8,9 @@ use super::notify::Notices;
 use super::{require, Service};
 use crate::store::{Commit, NewActivity, TaskScope};
 
-/// Concurrent writers retry this often before giving up with a conflict.
-const WRITE_ATTEMPTS: usize = 5;
+/// Concurrent writers to one task retry this often (with a short random pause) before
+/// answering with a conflict.
+const WRITE_ATTEMPTS: u32 = 25;
 
 impl Service {
     pub async fn list_tasks(&self, actor: &User, project_id: Uuid, filter: TaskFilter) -> Result<Page<Task>, AppError> {
@@ -81,7 +82,11 @@ impl Service {
     #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id), err(Debug))]
     pub async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
         let patch = patch.normalized()?;
-        for _ in 0..WRITE_ATTEMPTS {
+        for attempt in 0..WRITE_ATTEMPTS {
+            if attempt > 0 {
+                let pause = rand::random::<u64>() % (2 * attempt as u64 + 2);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
             let (current, role) = self.readable_task(actor, id).await?;
             require(role.can_edit_tasks(), "viewers cannot change tasks")?;
             self.check_version(&current, &patch).await?;

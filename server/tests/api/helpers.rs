@@ -1,0 +1,130 @@
+//! A real Tandem on port 0 with its own temporary SQLite file, and a client for it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use server::config::Config;
+use server::startup::Application;
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db_path: std::path::PathBuf,
+    _dir: TempDir,
+}
+
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `error.code` of an error reply.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("<no error code>")
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("tandem.db");
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database_url: format!("sqlite://{}?mode=rwc", db_path.display()),
+            public_url: "http://localhost:3000".into(),
+            leptos_toml: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
+        };
+        let app = Application::build(config).await.expect("app builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { base, http, db_path, _dir: dir }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        Self::reply(req.send().await.expect("request sent")).await
+    }
+
+    pub async fn reply(response: reqwest::Response) -> Reply {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, user: &TestUser) -> Reply {
+        self.request(Method::GET, path, Some(&user.token), None).await
+    }
+
+    pub async fn post(&self, path: &str, user: &TestUser, body: Value) -> Reply {
+        self.request(Method::POST, path, Some(&user.token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, user: &TestUser, body: Value) -> Reply {
+        self.request(Method::PATCH, path, Some(&user.token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, user: &TestUser) -> Reply {
+        self.request(Method::DELETE, path, Some(&user.token), None).await
+    }
+
+    /// Registers `name` (email `<name>@example.com`) and signs in through the token endpoint.
+    pub async fn user(&self, name: &str) -> TestUser {
+        let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+        let reg = self
+            .request(Method::POST, "/api/v1/auth/register", None, Some(json!({ "email": email, "name": name, "password": "correct horse battery" })))
+            .await;
+        assert_eq!(reg.status, StatusCode::CREATED, "register {name}: {:?}", reg.body);
+        let token = self.token(&email, "correct horse battery").await;
+        assert_eq!(token.status, StatusCode::OK, "token for {name}: {:?}", token.body);
+        TestUser {
+            id: reg.body["user"]["id"].as_str().unwrap().to_owned(),
+            email,
+            token: token.body["access_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn token(&self, email: &str, password: &str) -> Reply {
+        let form = [("grant_type", "password"), ("username", email), ("password", password)];
+        Self::reply(self.http.post(format!("{}/api/v1/auth/token", self.base)).form(&form).send().await.unwrap()).await
+    }
+
+    pub async fn project(&self, owner: &TestUser, name: &str) -> String {
+        let r = self.post("/api/v1/projects", owner, json!({ "name": name })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn add_member(&self, project: &str, by: &TestUser, who: &TestUser, role: &str) {
+        let r = self.post(&format!("/api/v1/projects/{project}/members"), by, json!({ "email": who.email, "role": role })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+
+    pub async fn task(&self, project: &str, by: &TestUser, body: Value) -> Value {
+        let r = self.post(&format!("/api/v1/projects/{project}/tasks"), by, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body
+    }
+
+    /// Direct read of the database file, for checks the API does not expose.
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+    }
+}

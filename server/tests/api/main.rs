@@ -1,0 +1,12 @@
+//! The HTTP contract of API.md, exercised against the real server.
+
+mod auth;
+mod comments;
+mod errors;
+mod helpers;
+mod notifications;
+mod ops;
+mod projects;
+mod tasks;
+mod task_filters;
+mod task_versions;

@@ -1,0 +1,53 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn assigning_comments_and_mentions_notify_others_but_never_the_actor() {
+    let app = TestApp::spawn().await;
+    let (ada, bob, cy) = (app.user("Ada Lovelace").await, app.user("Bob").await, app.user("Cy").await);
+    let p = app.project(&ada, "Launch").await;
+    app.add_member(&p, &ada, &bob, "member").await;
+    app.add_member(&p, &ada, &cy, "member").await;
+    let t = app.task(&p, &ada, json!({ "title": "Ship it", "assignee_ids": [bob.id, ada.id] })).await;
+    let task_id = t["id"].as_str().unwrap();
+
+    let bobs = app.get("/api/v1/notifications", &bob).await.body;
+    assert_eq!(bobs["items"][0]["kind"], "task_assigned");
+    assert_eq!(bobs["items"][0]["title"], "Ada Lovelace assigned you “Ship it”");
+    assert_eq!(bobs["items"][0]["task_id"], task_id);
+    assert_eq!(bobs["items"][0]["actor_id"], ada.id);
+    assert_eq!(app.get("/api/v1/notifications", &ada).await.body["items"], json!([]));
+
+    app.post(&format!("/api/v1/tasks/{task_id}/comments"), &bob, json!({ "body": "done? @cy" })).await;
+    let cys = app.get("/api/v1/notifications", &cy).await.body;
+    assert_eq!(cys["items"][0]["kind"], "mentioned");
+    let adas = app.get("/api/v1/notifications", &ada).await.body;
+    assert_eq!(adas["items"][0]["kind"], "comment_added");
+    let bobs = app.get("/api/v1/notifications", &bob).await.body;
+    assert_eq!(bobs["items"].as_array().unwrap().len(), 1, "not told of their own comment");
+}
+
+#[tokio::test]
+async fn notifications_are_marked_read_one_by_one_or_all() {
+    let app = TestApp::spawn().await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    let p = app.project(&ada, "Launch").await;
+    app.add_member(&p, &ada, &bob, "member").await;
+    for i in 0..3 {
+        app.task(&p, &ada, json!({ "title": format!("t{i}"), "assignee_ids": [bob.id] })).await;
+    }
+    let list = app.get("/api/v1/notifications?unread=true", &bob).await.body;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["title"], "Ada assigned you “t2”", "newest first");
+    let id = items[0]["id"].as_str().unwrap();
+    assert_eq!(app.post(&format!("/api/v1/notifications/{id}/read"), &bob, json!({})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.post(&format!("/api/v1/notifications/{id}/read"), &ada, json!({})).await.status, StatusCode::NOT_FOUND, "not hers");
+    assert_eq!(app.get("/api/v1/notifications?unread=true", &bob).await.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(app.post("/api/v1/notifications/read-all", &bob, json!({})).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/v1/notifications?unread=true", &bob).await.body["items"], json!([]));
+    let all = app.get("/api/v1/notifications", &bob).await.body;
+    assert!(all["items"].as_array().unwrap().iter().all(|n| n["read_at"].is_string()));
+}
