@@ -48,7 +48,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn add_comment(&self, actor: &User, task_id: Uuid, input: NewComment) -> Result<Comment, AppError>;
     async fn list_activity(&self, actor: &User, task_id: Uuid) -> Result<Vec<Activity>, AppError>;
 
-    async fn list_notifications(&self, actor: &User, unread_only: bool, limit: u32) -> Result<Page<Notification>, AppError>;
+    async fn list_notifications(
+        &self,
+        actor: &User,
+        unread_only: bool,
+        limit: u32,
+    ) -> Result<Page<Notification>, AppError>;
     async fn unread_count(&self, actor: &User) -> Result<i64, AppError>;
     async fn mark_read(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
     async fn mark_all_read(&self, actor: &User) -> Result<(), AppError>;
@@ -66,9 +71,7 @@ pub fn backend() -> Result<SharedBackend, AppError> {
 
 /// The request's headers, as leptos_axum provides them.
 pub fn request_headers() -> Result<http::HeaderMap, AppError> {
-    use_context::<http::request::Parts>()
-        .map(|parts| parts.headers)
-        .ok_or_else(AppError::internal)
+    use_context::<http::request::Parts>().map(|parts| parts.headers).ok_or_else(AppError::internal)
 }
 
 /// The backend and the signed-in user, or `unauthorized`.

@@ -3,8 +3,8 @@
 //! server-function declarations, and the Leptos UI.
 
 pub mod domain;
-pub mod serverfns;
 mod pages;
+pub mod serverfns;
 mod ui;
 
 #[cfg(feature = "ssr")]
@@ -16,8 +16,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use pages::{
-    LoginPage, NotFoundPage, NotificationsPage, ProjectPage, ProjectsPage, RegisterPage,
-    SettingsPage, TaskPage,
+    LoginPage, NotFoundPage, NotificationsPage, ProjectPage, ProjectsPage, RegisterPage, SettingsPage, TaskPage,
 };
 use ui::layout::Layout;
 
@@ -44,10 +43,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     ui::session::provide_session();
+    // Effects run only in the browser, after hydration: a marker for tests and styles.
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tandem.css" />
-        <Link rel="icon" href="/favicon.ico" />
+        <Link rel="icon" href="/favicon.svg" attr:type="image/svg+xml" />
         <Meta name="description" content="Tandem: projects and tasks for teams, live." />
         <Title formatter=|text: String| if text.is_empty() { "Tandem".to_owned() } else { format!("{text} · Tandem") } />
         <Router>

@@ -17,11 +17,15 @@ impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let addr = var("TANDEM_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let leptos_toml = var("TANDEM_LEPTOS_TOML").or_else(|| std::path::Path::new("Leptos.toml").exists().then(|| "Leptos.toml".into()));
+        let leptos_toml = var("TANDEM_LEPTOS_TOML")
+            .or_else(|| std::path::Path::new("Leptos.toml").exists().then(|| "Leptos.toml".into()));
         Ok(Self {
             addr: addr.parse().with_context(|| format!("TANDEM_ADDR={addr} is not a socket address"))?,
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/tandem.db?mode=rwc".into()),
-            public_url: var("TANDEM_PUBLIC_URL").unwrap_or_else(|| "http://localhost:3000".into()).trim_end_matches('/').to_owned(),
+            public_url: var("TANDEM_PUBLIC_URL")
+                .unwrap_or_else(|| "http://localhost:3000".into())
+                .trim_end_matches('/')
+                .to_owned(),
             leptos_toml,
         })
     }

@@ -7,10 +7,7 @@ pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&unsafe_html)
-        .to_string()
+    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&unsafe_html).to_string()
 }
 
 #[cfg(test)]
@@ -50,7 +47,11 @@ mod tests {
 
     #[test]
     fn strips_javascript_urls_in_links_and_markdown() {
-        for payload in ["[x](javascript:alert(1))", r#"<a href="javascript:alert(1)">x</a>"#, r#"<iframe src="javascript:alert(1)"></iframe>"#] {
+        for payload in [
+            "[x](javascript:alert(1))",
+            r#"<a href="javascript:alert(1)">x</a>"#,
+            r#"<iframe src="javascript:alert(1)"></iframe>"#,
+        ] {
             let html = render(payload).to_lowercase();
             assert!(!html.contains("javascript:"), "{payload} → {html}");
             assert!(!html.contains("<iframe"), "{payload} → {html}");

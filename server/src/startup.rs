@@ -64,7 +64,8 @@ impl Application {
         let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
         let service = Arc::new(Service::new(store, clock, service_config));
         let state = AppState { service, leptos_options, metrics: Metrics::new() };
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = router(state.clone());
         Ok(Self { listener, router, state })
     }
@@ -138,7 +139,10 @@ mod tests {
         let value = |key: &str| {
             cargo
                 .lines()
-                .find_map(|l| l.strip_prefix(key).map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_owned()))
+                .find_map(|l| {
+                    l.strip_prefix(key)
+                        .map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_owned())
+                })
                 .unwrap()
         };
         assert_eq!(server.output_name.as_ref(), value("name ="));

@@ -116,12 +116,7 @@ impl AppError {
 
     /// The message for one form field, when this error is about it.
     pub fn field_error(&self, field: &str) -> Option<String> {
-        self.details
-            .as_ref()?
-            .get("fields")?
-            .get(field)?
-            .as_str()
-            .map(str::to_owned)
+        self.details.as_ref()?.get("fields")?.get(field)?.as_str().map(str::to_owned)
     }
 }
 
@@ -159,9 +154,7 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             E::Request(_) | E::Response(_) => {
                 Self::new(ErrorCode::Unavailable, "could not reach the server; check your connection")
             }
-            E::Args(_) | E::Deserialization(_) | E::MissingArg(_) => {
-                Self::bad_request("the request was malformed")
-            }
+            E::Args(_) | E::Deserialization(_) | E::MissingArg(_) => Self::bad_request("the request was malformed"),
             _ => Self::internal(),
         }
     }

@@ -100,30 +100,24 @@ impl TaskFilter {
                 continue;
             }
             match key {
-                "status" => f.status.push(
-                    TaskStatus::parse(value)
-                        .ok_or_else(|| bad(key, "must be todo, in_progress or done"))?,
-                ),
-                "priority" => f.priority.push(
-                    Priority::parse(value)
-                        .ok_or_else(|| bad(key, "must be none, low, medium, high or urgent"))?,
-                ),
+                "status" => f
+                    .status
+                    .push(TaskStatus::parse(value).ok_or_else(|| bad(key, "must be todo, in_progress or done"))?),
+                "priority" => f
+                    .priority
+                    .push(Priority::parse(value).ok_or_else(|| bad(key, "must be none, low, medium, high or urgent"))?),
                 "assignee" => {
                     f.assignee = Some(if value == "me" {
                         AssigneeFilter::Me
                     } else {
-                        AssigneeFilter::User(
-                            value.parse().map_err(|_| bad(key, "must be a user id or me"))?,
-                        )
+                        AssigneeFilter::User(value.parse().map_err(|_| bad(key, "must be a user id or me"))?)
                     })
                 }
                 "label" => f.label = Some(value.to_owned()),
                 "q" => f.q = Some(value.chars().take(200).collect()),
                 "due_before" => f.due_before = Some(parse_time(key, value)?),
                 "due_after" => f.due_after = Some(parse_time(key, value)?),
-                "sort" => {
-                    f.sort = TaskSort::parse(value).ok_or_else(|| bad(key, "is not a known sort"))?
-                }
+                "sort" => f.sort = TaskSort::parse(value).ok_or_else(|| bad(key, "is not a known sort"))?,
                 "limit" => {
                     let n: u32 = value.parse().map_err(|_| bad(key, "must be a number"))?;
                     if !(1..=MAX_LIMIT).contains(&n) {
@@ -166,11 +160,7 @@ impl TaskFilter {
         if self.sort != TaskSort::default() {
             pairs.push(("sort", self.sort.as_str().into()));
         }
-        pairs
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        pairs.into_iter().map(|(k, v)| format!("{k}={}", encode_component(&v))).collect::<Vec<_>>().join("&")
     }
 
     /// Where the page starts: decoded from the opaque cursor.
@@ -200,8 +190,7 @@ fn parse_time(key: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
         })
         .map_err(|_| bad(key, "must be an RFC 3339 timestamp such as 2026-11-22T10:00:00Z"))
 }
@@ -280,8 +269,7 @@ mod tests {
                 (k.to_owned(), v.replace("%20", " ").replace("%26", "&").replace("%3A", ":"))
             })
             .collect();
-        let again =
-            TaskFilter::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        let again = TaskFilter::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
         assert_eq!(again, f);
     }
 

@@ -12,7 +12,7 @@ pub use filter::{AssigneeFilter, Page, TaskFilter, TaskSort};
 pub use input::double_option;
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
 pub use task::{
-    Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task,
-    TaskPatch, TaskStatus, TaskView,
+    Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
+    TaskView,
 };
 pub use user::{normalize_email, Credentials, MePatch, Registration, User};

@@ -97,10 +97,7 @@ pub struct ProjectPatch {
 
 impl ProjectPatch {
     pub fn normalized(self) -> Result<Self, AppError> {
-        let p = Self {
-            name: self.name.map(|n| n.trim().to_owned()),
-            description: self.description.map(non_empty),
-        };
+        let p = Self { name: self.name.map(|n| n.trim().to_owned()), description: self.description.map(non_empty) };
         let mut v = Violations::default();
         if let Some(name) = &p.name {
             check_project_name(&mut v, name);
@@ -119,11 +116,7 @@ fn check_project_name(v: &mut Violations, name: &str) {
 }
 
 fn check_description(v: &mut Violations, description: Option<&str>) {
-    v.check(
-        description.is_none_or(|d| char_len(d) <= 5000),
-        "description",
-        "must be at most 5000 characters",
-    );
+    v.check(description.is_none_or(|d| char_len(d) <= 5000), "description", "must be at most 5000 characters");
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,9 +165,7 @@ mod tests {
     fn project_name_is_trimmed_and_required() {
         let err = NewProject { name: "   ".into(), description: None }.normalized().unwrap_err();
         assert_eq!(err.field_error("name").as_deref(), Some("must not be empty"));
-        let ok = NewProject { name: " Launch ".into(), description: Some("  ".into()) }
-            .normalized()
-            .unwrap();
+        let ok = NewProject { name: " Launch ".into(), description: Some("  ".into()) }.normalized().unwrap();
         assert_eq!((ok.name.as_str(), ok.description), ("Launch", None));
     }
 

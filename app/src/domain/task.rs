@@ -56,8 +56,7 @@ pub enum Priority {
 }
 
 impl Priority {
-    pub const ALL: [Priority; 5] =
-        [Priority::None, Priority::Low, Priority::Medium, Priority::High, Priority::Urgent];
+    pub const ALL: [Priority; 5] = [Priority::None, Priority::Low, Priority::Medium, Priority::High, Priority::Urgent];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -247,11 +246,7 @@ fn check_description(v: &mut Violations, description: Option<&str>) {
 
 fn check_labels(v: &mut Violations, labels: &[String]) {
     v.check(labels.len() <= MAX_LABELS, "labels", "may hold at most 20 labels");
-    v.check(
-        labels.iter().all(|l| char_len(l) <= MAX_LABEL),
-        "labels",
-        "must each be at most 50 characters",
-    );
+    v.check(labels.iter().all(|l| char_len(l) <= MAX_LABEL), "labels", "must each be at most 50 characters");
 }
 
 /// Trims labels, drops empty ones and repeats, keeps the order given.
@@ -337,16 +332,9 @@ impl NotificationKind {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::TaskAssigned,
-            Self::TaskUpdated,
-            Self::CommentAdded,
-            Self::Mentioned,
-            Self::DueSoon,
-            Self::Overdue,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == value)
+        [Self::TaskAssigned, Self::TaskUpdated, Self::CommentAdded, Self::Mentioned, Self::DueSoon, Self::Overdue]
+            .into_iter()
+            .find(|k| k.as_str() == value)
     }
 }
 
@@ -387,11 +375,8 @@ mod tests {
         .normalized()
         .unwrap();
         assert_eq!(t.labels, vec!["bug", "ui"]);
-        let many = NewTask {
-            title: "x".into(),
-            labels: (0..21).map(|i| format!("l{i}")).collect(),
-            ..Default::default()
-        };
+        let many =
+            NewTask { title: "x".into(), labels: (0..21).map(|i| format!("l{i}")).collect(), ..Default::default() };
         assert!(many.normalized().is_err());
     }
 

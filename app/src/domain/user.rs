@@ -33,11 +33,8 @@ pub struct Registration {
 impl Registration {
     /// Trims and lower-cases what should be, then checks every field.
     pub fn normalized(self) -> Result<Self, AppError> {
-        let reg = Self {
-            email: normalize_email(&self.email),
-            name: self.name.trim().to_owned(),
-            password: self.password,
-        };
+        let reg =
+            Self { email: normalize_email(&self.email), name: self.name.trim().to_owned(), password: self.password };
         let mut v = Violations::default();
         v.check(is_plausible_email(&reg.email), "email", "must be a valid email address");
         check_name(&mut v, &reg.name);
@@ -63,10 +60,8 @@ pub struct MePatch {
 
 impl MePatch {
     pub fn normalized(self) -> Result<Self, AppError> {
-        let patch = Self {
-            name: self.name.map(|n| n.trim().to_owned()),
-            timezone: self.timezone.map(|t| t.trim().to_owned()),
-        };
+        let patch =
+            Self { name: self.name.map(|n| n.trim().to_owned()), timezone: self.timezone.map(|t| t.trim().to_owned()) };
         let mut v = Violations::default();
         if let Some(name) = &patch.name {
             check_name(&mut v, name);

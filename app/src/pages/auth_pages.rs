@@ -8,7 +8,6 @@ use crate::serverfns::auth::{Register, SignIn};
 use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::session::reload_to;
 
-
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();

@@ -77,4 +77,3 @@ pub fn MembersPanel(project: Project, members: Vec<Member>, changes: RwSignal<u3
 pub fn initials(name: &str) -> String {
     name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
 }
-

@@ -68,9 +68,8 @@ fn ProjectBody(
     changes: RwSignal<u32>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        query.with(|q| TaskFilter::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v))))
-    });
+    let filter =
+        Memo::new(move |_| query.with(|q| TaskFilter::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)))));
     let can_edit = project.role.can_edit_tasks();
     let members = StoredValue::new(members);
     view! {

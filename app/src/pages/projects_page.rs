@@ -104,4 +104,3 @@ fn ProjectList(list: Vec<Project>) -> impl IntoView {
         </ul>
     }
 }
-

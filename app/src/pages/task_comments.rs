@@ -26,7 +26,10 @@ pub fn CommentThread(task_id: Uuid, can_comment: bool, tz: chrono_tz::Tz) -> imp
         let values = FormValues::from_submit(&ev);
         match (NewComment { body: values.get("body"), parent_id }).normalized() {
             Ok(input) => {
-                if let Some(form) = ev.target().and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlFormElement>(t).ok()) {
+                if let Some(form) = ev
+                    .target()
+                    .and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlFormElement>(t).ok())
+                {
                     form.reset();
                 }
                 add.dispatch(AddComment { task_id, input });
@@ -167,5 +170,9 @@ fn describe_change(field: &str, change: &serde_json::Value) -> String {
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_owned() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
 }

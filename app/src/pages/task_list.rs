@@ -4,9 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use uuid::Uuid;
 
-use crate::domain::{
-    AppError, AssigneeFilter, Member, Priority, Task, TaskFilter, TaskSort, TaskStatus, User,
-};
+use crate::domain::{AppError, AssigneeFilter, Member, Priority, Task, TaskFilter, TaskSort, TaskStatus, User};
 use crate::serverfns::tasks::list_tasks;
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
 use crate::ui::time::format_when;
@@ -155,8 +153,7 @@ fn TaskRow(task: Task, members: Vec<Member>, tz: chrono_tz::Tz) -> impl IntoView
         .iter()
         .filter_map(|id| members.iter().find(|m| m.user_id == *id).map(|m| m.name.clone()))
         .collect();
-    let overdue = task.status != crate::domain::TaskStatus::Done
-        && task.due_at.is_some_and(|d| d < chrono::Utc::now());
+    let overdue = task.status != crate::domain::TaskStatus::Done && task.due_at.is_some_and(|d| d < chrono::Utc::now());
     view! {
         <li class="task-row" class:done=task.status == TaskStatus::Done>
             <span class=format!("status status-{}", task.status.as_str())>{task.status.label()}</span>

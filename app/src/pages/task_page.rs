@@ -58,7 +58,10 @@ fn TaskDetail(view: TaskView, members: Vec<Member>, user: User, changes: RwSigna
     let delete = ServerAction::<DeleteTask>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || {
-        local_error.get().or_else(|| update.value().get().and_then(Result::err)).or_else(|| delete.value().get().and_then(Result::err))
+        local_error
+            .get()
+            .or_else(|| update.value().get().and_then(Result::err))
+            .or_else(|| delete.value().get().and_then(Result::err))
     });
     let conflict = Signal::derive(move || error.get().filter(|e| e.code == ErrorCode::VersionConflict));
     Effect::new(move || {
@@ -90,10 +93,15 @@ fn TaskDetail(view: TaskView, members: Vec<Member>, user: User, changes: RwSigna
     };
     let set_status = move |status: TaskStatus| {
         let t = task.get_value();
-        update.dispatch(UpdateTask { id: t.id, patch: TaskPatch { status: Some(status), version: Some(t.version), ..Default::default() } });
+        update.dispatch(UpdateTask {
+            id: t.id,
+            patch: TaskPatch { status: Some(status), version: Some(t.version), ..Default::default() },
+        });
     };
     let t = task.get_value();
-    let assignees: Vec<String> = t.assignee_ids.iter()
+    let assignees: Vec<String> = t
+        .assignee_ids
+        .iter()
         .filter_map(|id| members.iter().find(|m| m.user_id == *id).map(|m| m.name.clone()))
         .collect();
     let members_for_form = StoredValue::new(members);
@@ -173,7 +181,8 @@ fn TaskDetail(view: TaskView, members: Vec<Member>, user: User, changes: RwSigna
 fn changed_fields(original: &crate::domain::Task, f: TaskFields) -> TaskPatch {
     TaskPatch {
         title: (f.title.trim() != original.title).then_some(f.title),
-        description: (f.description.as_deref().map(str::trim) != original.description.as_deref()).then_some(f.description),
+        description: (f.description.as_deref().map(str::trim) != original.description.as_deref())
+            .then_some(f.description),
         status: (f.status != original.status).then_some(f.status),
         priority: (f.priority != original.priority).then_some(f.priority),
         due_at: (f.due_at != original.due_at).then_some(f.due_at),

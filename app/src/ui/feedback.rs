@@ -32,10 +32,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 
 /// The message next to a form field, from the server's (or the shared) validation.
 #[component]
-pub fn FieldError(
-    error: Signal<Option<AppError>>,
-    field: &'static str,
-) -> impl IntoView {
+pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.field_error(field));
     view! {
         <Show when=move || message().is_some()>
@@ -47,9 +44,8 @@ pub fn FieldError(
 /// An error that is not about a single field: shown above the form.
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
-    let message = move || {
-        error.get().filter(|e| e.details.as_ref().is_none_or(|d| d.get("fields").is_none())).map(|e| e.message)
-    };
+    let message =
+        move || error.get().filter(|e| e.details.as_ref().is_none_or(|d| d.get("fields").is_none())).map(|e| e.message);
     view! {
         <Show when=move || message().is_some()>
             <p class="notice notice-error" role="alert">{message}</p>

@@ -15,17 +15,11 @@ impl FormValues {
     }
 
     pub fn get(&self, name: &str) -> String {
-        self.0
-            .as_ref()
-            .and_then(|d| d.get(name).as_string())
-            .unwrap_or_default()
+        self.0.as_ref().and_then(|d| d.get(name).as_string()).unwrap_or_default()
     }
 
     pub fn get_all(&self, name: &str) -> Vec<String> {
-        self.0
-            .as_ref()
-            .map(|d| d.get_all(name).iter().filter_map(|v| v.as_string()).collect())
-            .unwrap_or_default()
+        self.0.as_ref().map(|d| d.get_all(name).iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
     }
 
     /// `None` when the field is empty.

@@ -11,7 +11,10 @@ use super::extract::{ApiJson, Authed};
 use super::ApiError;
 use crate::startup::AppState;
 
-pub async fn register(State(state): State<AppState>, ApiJson(input): ApiJson<Registration>) -> Result<Response, ApiError> {
+pub async fn register(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<Registration>,
+) -> Result<Response, ApiError> {
     let user = state.service.register(input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "user": user }))).into_response())
 }
@@ -29,12 +32,14 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let request: TokenRequest = if content_type.starts_with("application/json") {
         serde_json::from_slice(&body).map_err(|e| AppError::bad_request(format!("malformed token request: {e}")))?
     } else {
-        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::bad_request(format!("malformed token request: {e}")))?
+        serde_urlencoded::from_bytes(&body)
+            .map_err(|e| AppError::bad_request(format!("malformed token request: {e}")))?
     };
     if request.grant_type != "password" {
         return Err(AppError::bad_request("grant_type must be password").into());
     }
-    let issued = state.service.issue_api_token(Credentials { email: request.username, password: request.password }).await?;
+    let issued =
+        state.service.issue_api_token(Credentials { email: request.username, password: request.password }).await?;
     let body = json!({ "access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in_secs });
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
@@ -49,6 +54,10 @@ pub async fn me(Authed(user): Authed) -> Json<User> {
     Json(user)
 }
 
-pub async fn update_me(State(state): State<AppState>, Authed(user): Authed, ApiJson(patch): ApiJson<MePatch>) -> Result<Json<User>, ApiError> {
+pub async fn update_me(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(patch): ApiJson<MePatch>,
+) -> Result<Json<User>, ApiError> {
     Ok(Json(state.service.update_me(&user, patch).await?))
 }

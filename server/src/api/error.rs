@@ -58,7 +58,9 @@ pub async fn json_error_bodies(request: axum::extract::Request, next: axum::midd
         return response;
     }
     let error = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::PayloadTooLarge, "the request body is larger than 1 MiB"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::new(ErrorCode::PayloadTooLarge, "the request body is larger than 1 MiB")
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             AppError::new(ErrorCode::UnsupportedMediaType, "send JSON with Content-Type: application/json")
         }

@@ -38,8 +38,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::JsonDataError(e) => AppError::new(ErrorCode::ValidationFailed, clean_serde_message(&e.body_text())),
-        JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!("malformed JSON: {}", clean_serde_message(&e.body_text()))),
+        JsonRejection::JsonDataError(e) => {
+            AppError::new(ErrorCode::ValidationFailed, clean_serde_message(&e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            AppError::bad_request(format!("malformed JSON: {}", clean_serde_message(&e.body_text())))
+        }
         JsonRejection::MissingJsonContentType(_) => {
             AppError::new(ErrorCode::UnsupportedMediaType, "send JSON with Content-Type: application/json")
         }

@@ -7,7 +7,11 @@ use super::extract::{parse_id, query_pairs, Authed};
 use super::ApiError;
 use crate::startup::AppState;
 
-pub async fn list(State(state): State<AppState>, Authed(user): Authed, RawQuery(query): RawQuery) -> Result<Json<Page<Notification>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Page<Notification>>, ApiError> {
     let mut unread_only = false;
     let mut limit = 50;
     for (key, value) in query_pairs(query.as_deref())? {
@@ -26,7 +30,11 @@ pub async fn list(State(state): State<AppState>, Authed(user): Authed, RawQuery(
     Ok(Json(state.service.list_notifications(&user, unread_only, limit).await?))
 }
 
-pub async fn read(State(state): State<AppState>, Authed(user): Authed, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn read(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     state.service.mark_read(&user, parse_id(&id, "notification")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

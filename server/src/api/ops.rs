@@ -45,7 +45,9 @@ impl Metrics {
         }
         let secs = self.micros_total.load(Ordering::Relaxed) as f64 / 1e6;
         out.push_str("# HELP tandem_http_request_duration_seconds Time spent answering HTTP requests.\n# TYPE tandem_http_request_duration_seconds summary\n");
-        out.push_str(&format!("tandem_http_request_duration_seconds_sum {secs}\ntandem_http_request_duration_seconds_count {count}\n"));
+        out.push_str(&format!(
+            "tandem_http_request_duration_seconds_sum {secs}\ntandem_http_request_duration_seconds_count {count}\n"
+        ));
         let uptime = self.started.get().map(|s| s.elapsed().as_secs_f64()).unwrap_or_default();
         out.push_str(&format!("# HELP tandem_uptime_seconds Seconds since the process started.\n# TYPE tandem_uptime_seconds gauge\ntandem_uptime_seconds {uptime}\n"));
         out
@@ -72,7 +74,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" }))).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" })))
+                .into_response()
         }
     }
 }

@@ -12,7 +12,8 @@ impl Service {
     pub async fn register(&self, input: Registration) -> Result<User, AppError> {
         let input = input.normalized()?;
         let password_hash = self.passwords.hash(input.password).await.map_err(internal)?;
-        let user = NewUser { id: Uuid::now_v7(), email: input.email, name: input.name, password_hash, now: self.clock.now() };
+        let user =
+            NewUser { id: Uuid::now_v7(), email: input.email, name: input.name, password_hash, now: self.clock.now() };
         Ok(self.store.insert_user(user).await?)
     }
 
@@ -35,7 +36,13 @@ impl Service {
         let now = self.clock.now();
         let lifetime = TimeDelta::days(days);
         self.store
-            .insert_session(NewSession { token_hash: token::hash(&secret), user_id: user.id, kind, now, expires_at: now + lifetime })
+            .insert_session(NewSession {
+                token_hash: token::hash(&secret),
+                user_id: user.id,
+                kind,
+                now,
+                expires_at: now + lifetime,
+            })
             .await?;
         Ok(IssuedToken { token: secret, expires_in_secs: lifetime.num_seconds() })
     }

@@ -80,7 +80,12 @@ impl Backend for Service {
     async fn list_activity(&self, actor: &User, task_id: Uuid) -> Result<Vec<Activity>, AppError> {
         Service::list_activity(self, actor, task_id).await
     }
-    async fn list_notifications(&self, actor: &User, unread_only: bool, limit: u32) -> Result<Page<Notification>, AppError> {
+    async fn list_notifications(
+        &self,
+        actor: &User,
+        unread_only: bool,
+        limit: u32,
+    ) -> Result<Page<Notification>, AppError> {
         Service::list_notifications(self, actor, unread_only, limit).await
     }
     async fn unread_count(&self, actor: &User) -> Result<i64, AppError> {

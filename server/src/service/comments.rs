@@ -39,7 +39,8 @@ impl Service {
         let mut notices = Notices::new(actor, &task, now);
         if !handles.is_empty() {
             let members = self.store.members(task.project_id).await?;
-            let mentioned = members.iter().filter(|m| handles.iter().any(|h| handle_matches(h, &m.name))).map(|m| m.user_id);
+            let mentioned =
+                members.iter().filter(|m| handles.iter().any(|h| handle_matches(h, &m.name))).map(|m| m.user_id);
             notices.tell(mentioned, NotificationKind::Mentioned);
         }
         notices.tell(task.assignee_ids.iter().copied().chain([task.created_by]), NotificationKind::CommentAdded);

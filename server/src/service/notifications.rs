@@ -4,7 +4,12 @@ use uuid::Uuid;
 use super::Service;
 
 impl Service {
-    pub async fn list_notifications(&self, actor: &User, unread_only: bool, limit: u32) -> Result<Page<Notification>, AppError> {
+    pub async fn list_notifications(
+        &self,
+        actor: &User,
+        unread_only: bool,
+        limit: u32,
+    ) -> Result<Page<Notification>, AppError> {
         let limit = limit.clamp(1, 200);
         let (items, _more) = self.store.notifications(actor.id, unread_only, limit).await?;
         Ok(Page { items, next_cursor: None })

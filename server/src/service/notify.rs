@@ -47,7 +47,11 @@ impl<'a> Notices<'a> {
 }
 
 fn title(kind: NotificationKind, actor: &str, task: &str) -> String {
-    let task: String = if task.chars().count() > 80 { format!("{}…", task.chars().take(80).collect::<String>()) } else { task.to_owned() };
+    let task: String = if task.chars().count() > 80 {
+        format!("{}…", task.chars().take(80).collect::<String>())
+    } else {
+        task.to_owned()
+    };
     match kind {
         NotificationKind::TaskAssigned => format!("{actor} assigned you “{task}”"),
         NotificationKind::TaskUpdated => format!("{actor} changed “{task}”"),
@@ -90,7 +94,10 @@ mod tests {
 
     #[test]
     fn finds_mentions_but_not_emails() {
-        assert_eq!(mentions("hey @Ada and @grace.hopper, mail bob@example.com. @ada again"), vec!["ada", "grace.hopper"]);
+        assert_eq!(
+            mentions("hey @Ada and @grace.hopper, mail bob@example.com. @ada again"),
+            vec!["ada", "grace.hopper"]
+        );
         assert!(mentions("no one here").is_empty());
     }
 

@@ -73,14 +73,18 @@ impl Service {
         require(input.role != Role::Owner || role.can_own(), "only an owner can make someone an owner")?;
         let user = match (input.user_id, input.email) {
             (Some(id), _) => self.store.user_by_id(id).await?,
-            (None, Some(email)) => self.store.user_by_email(&app::domain::normalize_email(&email)).await?.map(|(u, _)| u),
+            (None, Some(email)) => {
+                self.store.user_by_email(&app::domain::normalize_email(&email)).await?.map(|(u, _)| u)
+            }
             (None, None) => None,
         }
         .ok_or_else(|| AppError::invalid("email", "does not belong to any account on this instance"))?;
         let now = self.clock.now();
         let member = Member { user_id: user.id, email: user.email, name: user.name, role: input.role, joined_at: now };
         let event = self.event(project_id, "member.added", actor, json!(member));
-        self.store.insert_member(project_id, user.id, input.role, now, Commit { event: Some(event), ..Default::default() }).await?;
+        self.store
+            .insert_member(project_id, user.id, input.role, now, Commit { event: Some(event), ..Default::default() })
+            .await?;
         Ok(member)
     }
 
@@ -100,7 +104,13 @@ impl Service {
         Ok(self.store.delete_member(project_id, user_id, Commit { event: Some(event), ..Default::default() }).await?)
     }
 
-    pub(super) fn event(&self, project_id: Uuid, kind: &'static str, actor: &User, payload: serde_json::Value) -> NewEvent {
+    pub(super) fn event(
+        &self,
+        project_id: Uuid,
+        kind: &'static str,
+        actor: &User,
+        payload: serde_json::Value,
+    ) -> NewEvent {
         NewEvent { project_id, kind, actor_id: Some(actor.id), at: self.clock.now(), payload }
     }
 }

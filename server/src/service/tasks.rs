@@ -1,5 +1,6 @@
 use app::domain::{
-    AppError, ErrorCode, NewTask, NotificationKind, Page, Priority, Task, TaskFilter, TaskPatch, TaskStatus, TaskView, User,
+    AppError, ErrorCode, NewTask, NotificationKind, Page, Priority, Task, TaskFilter, TaskPatch, TaskStatus, TaskView,
+    User,
 };
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -53,7 +54,14 @@ impl Service {
         notices.tell(task.assignee_ids.iter().copied(), NotificationKind::TaskAssigned);
         let commit = Commit {
             event: Some(self.event(project_id, "task.created", actor, json!(task))),
-            activity: Some(NewActivity { task_id: task.id, actor_id: actor.id, at: now, kind: "created", version: 1, changes: json!({}) }),
+            activity: Some(NewActivity {
+                task_id: task.id,
+                actor_id: actor.id,
+                at: now,
+                kind: "created",
+                version: 1,
+                changes: json!({}),
+            }),
             notifications: notices.into_vec(),
         };
         self.store.insert_task(&task, commit).await?;
@@ -99,11 +107,22 @@ impl Service {
                 return Ok(current);
             }
             let mut notices = Notices::new(actor, &next, now);
-            notices.tell(next.assignee_ids.iter().filter(|u| !current.assignee_ids.contains(u)).copied(), NotificationKind::TaskAssigned);
-            notices.tell(current.assignee_ids.iter().copied().chain([current.created_by]), NotificationKind::TaskUpdated);
+            notices.tell(
+                next.assignee_ids.iter().filter(|u| !current.assignee_ids.contains(u)).copied(),
+                NotificationKind::TaskAssigned,
+            );
+            notices
+                .tell(current.assignee_ids.iter().copied().chain([current.created_by]), NotificationKind::TaskUpdated);
             let commit = Commit {
                 event: Some(self.event(next.project_id, "task.updated", actor, json!(next))),
-                activity: Some(NewActivity { task_id: id, actor_id: actor.id, at: now, kind: "updated", version: next.version, changes: Value::Object(changes) }),
+                activity: Some(NewActivity {
+                    task_id: id,
+                    actor_id: actor.id,
+                    at: now,
+                    kind: "updated",
+                    version: next.version,
+                    changes: Value::Object(changes),
+                }),
                 notifications: notices.into_vec(),
             };
             if self.store.update_task(&next, current.version, commit).await? {

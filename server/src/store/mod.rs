@@ -106,7 +106,13 @@ pub trait UserStore: Send + Sync + 'static {
     /// The user with this (normalized) email, and their password hash.
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>>;
-    async fn update_user(&self, id: Uuid, name: Option<&str>, timezone: Option<&str>, now: DateTime<Utc>) -> StoreResult<User>;
+    async fn update_user(
+        &self,
+        id: Uuid,
+        name: Option<&str>,
+        timezone: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User>;
 
     async fn insert_session(&self, session: NewSession) -> StoreResult<()>;
     async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>>;
@@ -120,13 +126,26 @@ pub trait ProjectStore: Send + Sync + 'static {
     async fn projects_for_user(&self, user_id: Uuid) -> StoreResult<Vec<Project>>;
     /// The project as `user_id` sees it (with their role), if they are a member.
     async fn project_for_user(&self, project_id: Uuid, user_id: Uuid) -> StoreResult<Option<Project>>;
-    async fn update_project(&self, id: Uuid, patch: &ProjectPatch, now: DateTime<Utc>, commit: Commit) -> StoreResult<()>;
+    async fn update_project(
+        &self,
+        id: Uuid,
+        patch: &ProjectPatch,
+        now: DateTime<Utc>,
+        commit: Commit,
+    ) -> StoreResult<()>;
     async fn delete_project(&self, id: Uuid) -> StoreResult<()>;
 
     async fn members(&self, project_id: Uuid) -> StoreResult<Vec<Member>>;
     /// Those of `user_ids` who are members of the project.
     async fn member_ids(&self, project_id: Uuid, user_ids: &[Uuid]) -> StoreResult<Vec<Uuid>>;
-    async fn insert_member(&self, project_id: Uuid, user_id: Uuid, role: Role, now: DateTime<Utc>, commit: Commit) -> StoreResult<()>;
+    async fn insert_member(
+        &self,
+        project_id: Uuid,
+        user_id: Uuid,
+        role: Role,
+        now: DateTime<Utc>,
+        commit: Commit,
+    ) -> StoreResult<()>;
     async fn delete_member(&self, project_id: Uuid, user_id: Uuid, commit: Commit) -> StoreResult<()>;
 }
 
@@ -155,7 +174,12 @@ pub trait CommentStore: Send + Sync + 'static {
 #[async_trait::async_trait]
 pub trait NotificationStore: Send + Sync + 'static {
     /// Newest first, and whether more follow.
-    async fn notifications(&self, user_id: Uuid, unread_only: bool, limit: u32) -> StoreResult<(Vec<Notification>, bool)>;
+    async fn notifications(
+        &self,
+        user_id: Uuid,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<(Vec<Notification>, bool)>;
     async fn unread_count(&self, user_id: Uuid) -> StoreResult<i64>;
     async fn mark_read(&self, user_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
     async fn mark_all_read(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;

@@ -21,7 +21,12 @@ async fn register_refuses_taken_email_with_409() {
     let app = TestApp::spawn().await;
     app.user("Ada").await;
     let again = app
-        .request(Method::POST, "/api/v1/auth/register", None, Some(json!({ "email": "ADA@example.com ", "name": "Other", "password": "long enough" })))
+        .request(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            Some(json!({ "email": "ADA@example.com ", "name": "Other", "password": "long enough" })),
+        )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(again.code(), "email_taken");
@@ -31,7 +36,12 @@ async fn register_refuses_taken_email_with_409() {
 async fn register_refuses_short_password_with_422_naming_the_field() {
     let app = TestApp::spawn().await;
     let r = app
-        .request(Method::POST, "/api/v1/auth/register", None, Some(json!({ "email": "a@example.com", "name": "A", "password": "short" })))
+        .request(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            Some(json!({ "email": "a@example.com", "name": "A", "password": "short" })),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.code(), "validation_failed");
@@ -43,7 +53,14 @@ async fn token_endpoint_takes_json_as_well_as_a_form() {
     let app = TestApp::spawn().await;
     app.user("Ada").await;
     let r = app
-        .request(Method::POST, "/api/v1/auth/token", None, Some(json!({ "grant_type": "password", "username": "ada@example.com", "password": "correct horse battery" })))
+        .request(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(
+                json!({ "grant_type": "password", "username": "ada@example.com", "password": "correct horse battery" }),
+            ),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["token_type"], "bearer");
@@ -68,7 +85,8 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
 async fn token_endpoint_refuses_other_grant_types() {
     let app = TestApp::spawn().await;
     let form = [("grant_type", "client_credentials"), ("username", "a"), ("password", "b")];
-    let r = TestApp::reply(app.http.post(format!("{}/api/v1/auth/token", app.base)).form(&form).send().await.unwrap()).await;
+    let r = TestApp::reply(app.http.post(format!("{}/api/v1/auth/token", app.base)).form(&form).send().await.unwrap())
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
@@ -117,7 +135,13 @@ async fn browser_session_cookie_is_http_only_and_lax() {
         .send()
         .await
         .unwrap();
-    let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("tandem_session=")).expect("session cookie");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("tandem_session="))
+        .expect("session cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     let session = cookie.split(';').next().unwrap().to_owned();
     let me = app.http.get(format!("{}/api/v1/me", app.base)).header("Cookie", &session).send().await.unwrap();

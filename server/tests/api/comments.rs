@@ -32,9 +32,15 @@ async fn a_reply_cannot_point_at_a_comment_of_another_task() {
     let t1 = app.task(&p, &ada, json!({ "title": "one" })).await;
     let eves = app.project(&eve, "Eve's").await;
     let t2 = app.task(&eves, &eve, json!({ "title": "two" })).await;
-    let foreign = app.post(&format!("/api/v1/tasks/{}/comments", t2["id"].as_str().unwrap()), &eve, json!({ "body": "hers" })).await;
+    let foreign = app
+        .post(&format!("/api/v1/tasks/{}/comments", t2["id"].as_str().unwrap()), &eve, json!({ "body": "hers" }))
+        .await;
     let r = app
-        .post(&format!("/api/v1/tasks/{}/comments", t1["id"].as_str().unwrap()), &ada, json!({ "body": "x", "parent_id": foreign.body["id"] }))
+        .post(
+            &format!("/api/v1/tasks/{}/comments", t1["id"].as_str().unwrap()),
+            &ada,
+            json!({ "body": "x", "parent_id": foreign.body["id"] }),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -45,7 +51,9 @@ async fn empty_comments_are_refused() {
     let ada = app.user("Ada").await;
     let p = app.project(&ada, "Launch").await;
     let t = app.task(&p, &ada, json!({ "title": "x" })).await;
-    let r = app.post(&format!("/api/v1/tasks/{}/comments", t["id"].as_str().unwrap()), &ada, json!({ "body": " \n " })).await;
+    let r = app
+        .post(&format!("/api/v1/tasks/{}/comments", t["id"].as_str().unwrap()), &ada, json!({ "body": " \n " }))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -61,8 +69,11 @@ async fn activity_records_who_changed_what_from_what_to_what() {
     assert_eq!(items[0]["kind"], "created");
     assert_eq!(items[1]["kind"], "updated");
     assert_eq!(items[1]["actor_id"], ada.id);
-    assert_eq!(items[1]["changes"], json!({
-        "title": { "from": "Draft", "to": "Final" },
-        "priority": { "from": "low", "to": "high" }
-    }));
+    assert_eq!(
+        items[1]["changes"],
+        json!({
+            "title": { "from": "Draft", "to": "Final" },
+            "priority": { "from": "low", "to": "high" }
+        })
+    );
 }

@@ -9,8 +9,15 @@ use crate::helpers::TestApp;
 async fn malformed_json_is_400() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
-    let r = app.http.post(format!("{}/api/v1/projects", app.base)).bearer_auth(&ada.token)
-        .header("Content-Type", "application/json").body("{\"name\": ").send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/projects", app.base))
+        .bearer_auth(&ada.token)
+        .header("Content-Type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
     let r = TestApp::reply(r).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.code(), "bad_request");
@@ -47,7 +54,14 @@ async fn wrong_types_and_unknown_fields_are_422() {
 async fn missing_content_type_is_415() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
-    let r = app.http.post(format!("{}/api/v1/projects", app.base)).bearer_auth(&ada.token).body("{\"name\":\"x\"}").send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/projects", app.base))
+        .bearer_auth(&ada.token)
+        .body("{\"name\":\"x\"}")
+        .send()
+        .await
+        .unwrap();
     let r = TestApp::reply(r).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(r.code(), "unsupported_media_type");
@@ -63,8 +77,15 @@ async fn bodies_over_one_mebibyte_are_413_with_json() {
     assert_eq!(r.code(), "payload_too_large");
     // Chunked (no Content-Length): the limit still holds.
     let chunks = futures::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b' '; 32 * 1024])));
-    let r = app.http.post(format!("{}/api/v1/projects", app.base)).bearer_auth(&ada.token)
-        .header("Content-Type", "application/json").body(reqwest::Body::wrap_stream(chunks)).send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/projects", app.base))
+        .bearer_auth(&ada.token)
+        .header("Content-Type", "application/json")
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await
+        .unwrap();
     let r = TestApp::reply(r).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.get("/api/v1/projects", &ada).await.body["items"], json!([]));
@@ -74,7 +95,9 @@ async fn bodies_over_one_mebibyte_are_413_with_json() {
 async fn unknown_and_malformed_ids_are_404() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
-    for path in ["/api/v1/tasks/0190f5c4-0000-7000-8000-000000000000", "/api/v1/tasks/not-a-uuid", "/api/v1/projects/123"] {
+    for path in
+        ["/api/v1/tasks/0190f5c4-0000-7000-8000-000000000000", "/api/v1/tasks/not-a-uuid", "/api/v1/projects/123"]
+    {
         let r = app.get(path, &ada).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(r.code(), "not_found");
@@ -97,7 +120,9 @@ async fn bad_filter_values_are_422_naming_the_parameter() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
     let p = app.project(&ada, "Launch").await;
-    for query in ["status=later", "sort=random", "limit=0", "limit=500", "due_before=soon", "assignee=bob", "cursor=xyz"] {
+    for query in
+        ["status=later", "sort=random", "limit=0", "limit=500", "due_before=soon", "assignee=bob", "cursor=xyz"]
+    {
         let r = app.get(&format!("/api/v1/projects/{p}/tasks?{query}"), &ada).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         let param = query.split('=').next().unwrap();

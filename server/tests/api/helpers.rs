@@ -65,7 +65,8 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Reply { status, headers, body }
     }
 
@@ -89,7 +90,12 @@ impl TestApp {
     pub async fn user(&self, name: &str) -> TestUser {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
         let reg = self
-            .request(Method::POST, "/api/v1/auth/register", None, Some(json!({ "email": email, "name": name, "password": "correct horse battery" })))
+            .request(
+                Method::POST,
+                "/api/v1/auth/register",
+                None,
+                Some(json!({ "email": email, "name": name, "password": "correct horse battery" })),
+            )
             .await;
         assert_eq!(reg.status, StatusCode::CREATED, "register {name}: {:?}", reg.body);
         let token = self.token(&email, "correct horse battery").await;
@@ -113,7 +119,9 @@ impl TestApp {
     }
 
     pub async fn add_member(&self, project: &str, by: &TestUser, who: &TestUser, role: &str) {
-        let r = self.post(&format!("/api/v1/projects/{project}/members"), by, json!({ "email": who.email, "role": role })).await;
+        let r = self
+            .post(&format!("/api/v1/projects/{project}/members"), by, json!({ "email": who.email, "role": role }))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     }
 

@@ -7,6 +7,6 @@ mod helpers;
 mod notifications;
 mod ops;
 mod projects;
-mod tasks;
 mod task_filters;
 mod task_versions;
+mod tasks;

@@ -43,8 +43,15 @@ async fn notifications_are_marked_read_one_by_one_or_all() {
     assert_eq!(items.len(), 3);
     assert_eq!(items[0]["title"], "Ada assigned you “t2”", "newest first");
     let id = items[0]["id"].as_str().unwrap();
-    assert_eq!(app.post(&format!("/api/v1/notifications/{id}/read"), &bob, json!({})).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.post(&format!("/api/v1/notifications/{id}/read"), &ada, json!({})).await.status, StatusCode::NOT_FOUND, "not hers");
+    assert_eq!(
+        app.post(&format!("/api/v1/notifications/{id}/read"), &bob, json!({})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.post(&format!("/api/v1/notifications/{id}/read"), &ada, json!({})).await.status,
+        StatusCode::NOT_FOUND,
+        "not hers"
+    );
     assert_eq!(app.get("/api/v1/notifications?unread=true", &bob).await.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.post("/api/v1/notifications/read-all", &bob, json!({})).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get("/api/v1/notifications?unread=true", &bob).await.body["items"], json!([]));

@@ -9,7 +9,10 @@ async fn creator_owns_the_project_and_only_members_see_it() {
     let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
     let r = app.post("/api/v1/projects", &ada, json!({ "name": "  Launch ", "description": "Q1" })).await;
     assert_eq!(r.status, StatusCode::CREATED);
-    assert_eq!((r.body["name"].as_str(), r.body["role"].as_str(), r.body["seq"].as_i64()), (Some("Launch"), Some("owner"), Some(0)));
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["role"].as_str(), r.body["seq"].as_i64()),
+        (Some("Launch"), Some("owner"), Some(0))
+    );
     let id = r.body["id"].as_str().unwrap();
 
     let mine = app.get("/api/v1/projects", &ada).await;
@@ -34,14 +37,21 @@ async fn members_are_added_by_email_with_a_role() {
     let app = TestApp::spawn().await;
     let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
     let p = app.project(&ada, "Launch").await;
-    let r = app.post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "email": "BOB@example.com", "role": "viewer" })).await;
+    let r = app
+        .post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "email": "BOB@example.com", "role": "viewer" }))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!((r.body["user_id"].as_str(), r.body["role"].as_str()), (Some(bob.id.as_str()), Some("viewer")));
-    let again = app.post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "user_id": bob.id, "role": "member" })).await;
+    let again =
+        app.post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "user_id": bob.id, "role": "member" })).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let unknown = app.post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "email": "ghost@example.com", "role": "member" })).await;
+    let unknown = app
+        .post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "email": "ghost@example.com", "role": "member" }))
+        .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let bad_role = app.post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "email": "bob@example.com", "role": "boss" })).await;
+    let bad_role = app
+        .post(&format!("/api/v1/projects/{p}/members"), &ada, json!({ "email": "bob@example.com", "role": "boss" }))
+        .await;
     assert_eq!(bad_role.status, StatusCode::UNPROCESSABLE_ENTITY);
     let seen = app.get(&format!("/api/v1/projects/{p}"), &bob).await;
     assert_eq!(seen.body["role"], "viewer");
@@ -55,11 +65,14 @@ async fn only_admins_and_owners_manage_members() {
     let (ada, bob, cy) = (app.user("Ada").await, app.user("Bob").await, app.user("Cy").await);
     let p = app.project(&ada, "Launch").await;
     app.add_member(&p, &ada, &bob, "member").await;
-    let r = app.post(&format!("/api/v1/projects/{p}/members"), &bob, json!({ "email": cy.email, "role": "member" })).await;
+    let r =
+        app.post(&format!("/api/v1/projects/{p}/members"), &bob, json!({ "email": cy.email, "role": "member" })).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.code(), "forbidden");
     app.add_member(&p, &ada, &cy, "admin").await;
-    let owner = app.post(&format!("/api/v1/projects/{p}/members"), &cy, json!({ "email": "x@example.com", "role": "owner" })).await;
+    let owner = app
+        .post(&format!("/api/v1/projects/{p}/members"), &cy, json!({ "email": "x@example.com", "role": "owner" }))
+        .await;
     assert_eq!(owner.status, StatusCode::FORBIDDEN, "an admin cannot mint owners");
     let kick_owner = app.delete(&format!("/api/v1/projects/{p}/members/{}", ada.id), &cy).await;
     assert_eq!(kick_owner.status, StatusCode::FORBIDDEN);
@@ -83,7 +96,8 @@ async fn admins_rename_and_only_owners_delete() {
     let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
     let p = app.project(&ada, "Launch").await;
     app.add_member(&p, &ada, &bob, "admin").await;
-    let renamed = app.patch(&format!("/api/v1/projects/{p}"), &bob, json!({ "name": "Liftoff", "description": null })).await;
+    let renamed =
+        app.patch(&format!("/api/v1/projects/{p}"), &bob, json!({ "name": "Liftoff", "description": null })).await;
     assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
     assert_eq!(renamed.body["name"], "Liftoff");
     assert_eq!(renamed.body["seq"], 2, "member.added then project.updated");

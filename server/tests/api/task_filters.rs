@@ -57,10 +57,22 @@ async fn filters_by_status_assignee_label_priority_due_and_words() {
 #[tokio::test]
 async fn sorts_with_undated_tasks_last_both_ways() {
     let f = fixture().await;
-    assert_eq!(f.titles("sort=due_at").await, ["bravo build", "delta deploy", "Alpha plan", "Charlie check", "Echo 100% done_ish"]);
-    assert_eq!(f.titles("sort=-due_at").await, ["Alpha plan", "delta deploy", "bravo build", "Charlie check", "Echo 100% done_ish"]);
-    assert_eq!(f.titles("sort=-priority").await, ["bravo build", "delta deploy", "Charlie check", "Alpha plan", "Echo 100% done_ish"]);
-    assert_eq!(f.titles("sort=title").await, ["Alpha plan", "bravo build", "Charlie check", "delta deploy", "Echo 100% done_ish"]);
+    assert_eq!(
+        f.titles("sort=due_at").await,
+        ["bravo build", "delta deploy", "Alpha plan", "Charlie check", "Echo 100% done_ish"]
+    );
+    assert_eq!(
+        f.titles("sort=-due_at").await,
+        ["Alpha plan", "delta deploy", "bravo build", "Charlie check", "Echo 100% done_ish"]
+    );
+    assert_eq!(
+        f.titles("sort=-priority").await,
+        ["bravo build", "delta deploy", "Charlie check", "Alpha plan", "Echo 100% done_ish"]
+    );
+    assert_eq!(
+        f.titles("sort=title").await,
+        ["Alpha plan", "bravo build", "Charlie check", "delta deploy", "Echo 100% done_ish"]
+    );
     assert_eq!(f.titles("sort=-created_at").await.first().unwrap(), "Echo 100% done_ish");
     assert_eq!(f.titles("").await.first().unwrap(), "Alpha plan", "oldest first by default");
 }

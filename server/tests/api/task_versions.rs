@@ -50,7 +50,11 @@ async fn if_match_header_carries_the_version() {
     assert_eq!(send("1", "one").await.unwrap().status(), StatusCode::OK);
     assert_eq!(send("\"1\"", "two").await.unwrap().status(), StatusCode::CONFLICT);
     assert_eq!(send("2", "two").await.unwrap().status(), StatusCode::OK);
-    assert_eq!(send("9", "three").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY, "a version from the future");
+    assert_eq!(
+        send("9", "three").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a version from the future"
+    );
 }
 
 #[tokio::test]
@@ -73,7 +77,10 @@ async fn concurrent_edits_to_different_fields_all_land() {
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
     let now = app.get(&path, &ada).await.body;
-    assert_eq!((now["title"].as_str(), now["priority"].as_str(), now["status"].as_str()), (Some("T"), Some("high"), Some("in_progress")));
+    assert_eq!(
+        (now["title"].as_str(), now["priority"].as_str(), now["status"].as_str()),
+        (Some("T"), Some("high"), Some("in_progress"))
+    );
     assert_eq!((now["labels"].clone(), now["description"].as_str()), (json!(["a"]), Some("D")));
     assert_eq!(now["due_at"], "2026-12-24T18:00:00Z");
     assert_eq!(now["version"], 7);
@@ -86,7 +93,8 @@ async fn unversioned_concurrent_edits_to_one_field_each_land_once() {
     let p = app.project(&ada, "Launch").await;
     let t = app.task(&p, &ada, json!({ "title": "0" })).await;
     let path = format!("/api/v1/tasks/{}", t["id"].as_str().unwrap());
-    let replies = futures::future::join_all((1..=8).map(|i| app.patch(&path, &ada, json!({ "title": i.to_string() })))).await;
+    let replies =
+        futures::future::join_all((1..=8).map(|i| app.patch(&path, &ada, json!({ "title": i.to_string() })))).await;
     assert!(replies.iter().all(|r| r.status == StatusCode::OK));
     let activity = app.get(&format!("{path}/activity"), &ada).await.body;
     assert_eq!(activity["items"].as_array().unwrap().len(), 9, "created + 8 updates, none lost");

@@ -27,10 +27,14 @@ async fn create_task_with_every_field() {
     let p = app.project(&ada, "Launch").await;
     app.add_member(&p, &ada, &bob, "member").await;
     let t = app
-        .task(&p, &ada, json!({
-            "title": "Ship", "description": "**now**", "status": "in_progress", "priority": "urgent",
-            "due_at": "2026-12-01T09:30:00Z", "assignee_ids": [bob.id, ada.id], "labels": ["release", " ops "]
-        }))
+        .task(
+            &p,
+            &ada,
+            json!({
+                "title": "Ship", "description": "**now**", "status": "in_progress", "priority": "urgent",
+                "due_at": "2026-12-01T09:30:00Z", "assignee_ids": [bob.id, ada.id], "labels": ["release", " ops "]
+            }),
+        )
         .await;
     assert_eq!(t["due_at"], "2026-12-01T09:30:00Z");
     assert_eq!(t["assignee_ids"], json!([bob.id, ada.id]));
@@ -43,7 +47,8 @@ async fn assignees_must_be_project_members() {
     let app = TestApp::spawn().await;
     let (ada, eve) = (app.user("Ada").await, app.user("Eve").await);
     let p = app.project(&ada, "Launch").await;
-    let r = app.post(&format!("/api/v1/projects/{p}/tasks"), &ada, json!({ "title": "x", "assignee_ids": [eve.id] })).await;
+    let r =
+        app.post(&format!("/api/v1/projects/{p}/tasks"), &ada, json!({ "title": "x", "assignee_ids": [eve.id] })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body["error"]["details"]["fields"]["assignee_ids"].is_string());
 }
@@ -158,6 +163,10 @@ async fn concurrent_creates_keep_seq_gapless() {
     for r in futures::future::join_all(writes).await {
         assert_eq!(r.status, StatusCode::CREATED);
     }
-    let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE project_id = ? ORDER BY seq").bind(&p).fetch_all(&app.db().await).await.unwrap();
+    let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE project_id = ? ORDER BY seq")
+        .bind(&p)
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap();
     assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
 }

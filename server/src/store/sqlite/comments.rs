@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::rows::{opt_uuid, uuid};
 use super::{write_commit, SqliteStore};
-use crate::store::{Commit, CommentStore, StoreResult};
+use crate::store::{CommentStore, Commit, StoreResult};
 
 #[async_trait::async_trait]
 impl CommentStore for SqliteStore {

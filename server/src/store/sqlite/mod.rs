@@ -85,16 +85,18 @@ async fn write_commit(conn: &mut SqliteConnection, commit: Commit) -> StoreResul
             .await?;
     }
     if let Some(a) = commit.activity {
-        sqlx::query("INSERT INTO activity (id, task_id, actor_id, at, kind, version, changes) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(a.task_id.to_string())
-            .bind(a.actor_id.to_string())
-            .bind(a.at)
-            .bind(a.kind)
-            .bind(a.version)
-            .bind(a.changes.to_string())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO activity (id, task_id, actor_id, at, kind, version, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(a.task_id.to_string())
+        .bind(a.actor_id.to_string())
+        .bind(a.at)
+        .bind(a.kind)
+        .bind(a.version)
+        .bind(a.changes.to_string())
+        .execute(&mut *conn)
+        .await?;
     }
     for n in commit.notifications {
         let x = n.notification;

@@ -9,7 +9,12 @@ use crate::store::{NotificationStore, StoreError, StoreResult};
 
 #[async_trait::async_trait]
 impl NotificationStore for SqliteStore {
-    async fn notifications(&self, user_id: Uuid, unread_only: bool, limit: u32) -> StoreResult<(Vec<Notification>, bool)> {
+    async fn notifications(
+        &self,
+        user_id: Uuid,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<(Vec<Notification>, bool)> {
         let unread = if unread_only { " AND read_at IS NULL" } else { "" };
         let rows = sqlx::query(&format!(
             "SELECT id, kind, project_id, task_id, actor_id, title, created_at, read_at FROM notifications \

@@ -68,7 +68,13 @@ impl ProjectStore for SqliteStore {
         row.as_ref().map(project).transpose()
     }
 
-    async fn update_project(&self, id: Uuid, patch: &ProjectPatch, now: DateTime<Utc>, commit: Commit) -> StoreResult<()> {
+    async fn update_project(
+        &self,
+        id: Uuid,
+        patch: &ProjectPatch,
+        now: DateTime<Utc>,
+        commit: Commit,
+    ) -> StoreResult<()> {
         let (_guard, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::new("UPDATE projects SET updated_at = ");
         q.push_bind(now);
@@ -129,7 +135,14 @@ impl ProjectStore for SqliteStore {
         rows.iter().map(|r| uuid(r, "user_id")).collect()
     }
 
-    async fn insert_member(&self, project_id: Uuid, user_id: Uuid, role: Role, now: DateTime<Utc>, commit: Commit) -> StoreResult<()> {
+    async fn insert_member(
+        &self,
+        project_id: Uuid,
+        user_id: Uuid,
+        role: Role,
+        now: DateTime<Utc>,
+        commit: Commit,
+    ) -> StoreResult<()> {
         let (_guard, mut tx) = self.begin_write().await?;
         sqlx::query("INSERT INTO project_members (project_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)")
             .bind(project_id.to_string())

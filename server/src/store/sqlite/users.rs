@@ -45,7 +45,13 @@ impl UserStore for SqliteStore {
         row.as_ref().map(rows::user).transpose()
     }
 
-    async fn update_user(&self, id: Uuid, name: Option<&str>, timezone: Option<&str>, now: DateTime<Utc>) -> StoreResult<User> {
+    async fn update_user(
+        &self,
+        id: Uuid,
+        name: Option<&str>,
+        timezone: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), updated_at = ? \

@@ -1,0 +1,46 @@
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const PASSWORD = "correct horse battery";
+
+/** A unique email per run, so tests never collide on one database. */
+export function email(name: string): string {
+  return `${name.toLowerCase()}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** Registers through the public API (for people a test needs but does not sign up in the UI). */
+export async function registerViaApi(request: APIRequestContext, name: string): Promise<{ email: string; id: string }> {
+  const address = email(name);
+  const r = await request.post("/api/v1/auth/register", { data: { email: address, name, password: PASSWORD } });
+  expect(r.status()).toBe(201);
+  const body = await r.json();
+  return { email: address, id: body.user.id };
+}
+
+/** Fails the test on any console error or uncaught exception in the page. */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return errors;
+}
+
+/** The hydrated app has attached its event handlers once the WASM has run. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 15_000 });
+}
+
+export async function signIn(page: Page, address: string): Promise<void> {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(address);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
+}
+
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, "page scrolls sideways").toBeLessThanOrEqual(0);
+}

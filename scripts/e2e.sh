@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Browser tests: starts the release build on a free port with a fresh SQLite database,
+# runs Playwright (Debian's Chromium) against it, and stops it again.
+# Expects `cargo leptos build --release` to have run (scripts/test.sh does it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! [ -x target/release/tandem ] || ! [ -f target/site/pkg/tandem.wasm ]; then
+  echo "build first: cargo leptos build --release" >&2
+  exit 1
+fi
+
+dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+TANDEM_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$dir/e2e.db?mode=rwc" TANDEM_PUBLIC_URL="$url" \
+  RUST_LOG=warn target/release/tandem serve >"$dir/server.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+for _ in $(seq 1 150); do
+  if python3 -c "import urllib.request, sys; urllib.request.urlopen('$url/healthz', timeout=1)" 2>/dev/null; then break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$dir/server.log" >&2; exit 1; fi
+  sleep 0.2
+done
+
+if ! (cd end2end && TANDEM_E2E_URL="$url" ./node_modules/.bin/playwright test "$@"); then
+  echo "--- server log (last 40 lines) ---" >&2
+  tail -n 40 "$dir/server.log" >&2
+  exit 1
+fi
