@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tandem.css" />
-        <Link rel="icon" href="/favicon.svg" attr:type="image/svg+xml" />
+        <Link rel="icon" href="/favicon.svg" />
         <Meta name="description" content="Tandem: projects and tasks for teams, live." />
         <Title formatter=|text: String| if text.is_empty() { "Tandem".to_owned() } else { format!("{text} · Tandem") } />
         <Router>

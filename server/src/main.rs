@@ -1,8 +1,11 @@
 //! `tandem`: serve the app, apply migrations, or create an admin account.
 
 use clap::{Parser, Subcommand};
+use std::sync::Arc;
+
+use server::clock::SystemClock;
 use server::config::Config;
-use server::startup::{open_store, Application};
+use server::startup::{build_service, open_store, Application};
 
 #[derive(Parser)]
 #[command(name = "tandem", version, about = "Tandem: a self-hosted, real-time task manager for teams")]
@@ -17,7 +20,7 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create an account; the first account of an instance is its admin.
+    /// Create an instance admin account.
     CreateAdmin {
         #[arg(long)]
         email: String,
@@ -52,14 +55,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateAdmin { email, name, password } => {
-            let app = Application::build(Config { addr: "127.0.0.1:0".parse()?, ..config }).await?;
-            let user = app
-                .state()
-                .service
-                .register(app::domain::Registration { email, name, password })
+            let service = build_service(&config, Arc::new(SystemClock)).await?;
+            let user = service
+                .create_admin(app::domain::Registration { email, name, password })
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            println!("created {} <{}>{}", user.name, user.email, if user.is_admin { " (instance admin)" } else { "" });
+            println!("created instance admin {} <{}>", user.name, user.email);
             Ok(())
         }
     }

@@ -51,6 +51,13 @@ pub async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
+/// The service layer over the configured store, with its migrations applied.
+pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Service>> {
+    let store = open_store(&config.database_url).await?;
+    let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
+    Ok(Arc::new(Service::new(store, clock, service_config)))
+}
+
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         Self::build_with_clock(config, Arc::new(SystemClock)).await
@@ -60,9 +67,7 @@ impl Application {
         let leptos_options = leptos::config::get_configuration(config.leptos_toml.as_deref())
             .context("cannot read the Leptos site settings (Leptos.toml)")?
             .leptos_options;
-        let store = open_store(&config.database_url).await?;
-        let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
-        let service = Arc::new(Service::new(store, clock, service_config));
+        let service = build_service(&config, clock).await?;
         let state = AppState { service, leptos_options, metrics: Metrics::new() };
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;

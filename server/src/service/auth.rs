@@ -17,6 +17,13 @@ impl Service {
         Ok(self.store.insert_user(user).await?)
     }
 
+    /// An instance admin account, for the `create-admin` command.
+    pub async fn create_admin(&self, input: Registration) -> Result<User, AppError> {
+        let user = self.register(input).await?;
+        self.store.set_admin(user.id, true).await?;
+        Ok(User { is_admin: true, ..user })
+    }
+
     /// Checks credentials; unknown email and wrong password answer alike, in similar time.
     async fn check_credentials(&self, input: Credentials) -> Result<User, AppError> {
         let found = self.store.user_by_email(&normalize_email(&input.email)).await?;

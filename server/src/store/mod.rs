@@ -106,6 +106,7 @@ pub trait UserStore: Send + Sync + 'static {
     /// The user with this (normalized) email, and their password hash.
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>>;
+    async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()>;
     async fn update_user(
         &self,
         id: Uuid,

@@ -45,6 +45,19 @@ impl UserStore for SqliteStore {
         row.as_ref().map(rows::user).transpose()
     }
 
+    async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()> {
+        let _guard = self.write_lock.lock().await;
+        let done = sqlx::query("UPDATE users SET is_admin = ? WHERE id = ?")
+            .bind(is_admin)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn update_user(
         &self,
         id: Uuid,

@@ -1,0 +1,47 @@
+//! The `tandem` binary's subcommands.
+
+use std::process::Command;
+
+fn tandem(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+        .env("TANDEM_ADMIN_PASSWORD", "correct horse battery")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("tandem runs")
+}
+
+#[tokio::test]
+async fn migrate_creates_the_database_and_create_admin_makes_an_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested/folder/tandem.db");
+    let migrate = tandem(&db, &["migrate"]);
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(db.exists());
+
+    // A second account made by the command is an admin too, unlike a second sign-up.
+    for (email, name) in [("first@example.com", "First"), ("root@example.com", "Root")] {
+        let out = tandem(&db, &["create-admin", "--email", email, "--name", name]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("created instance admin"));
+    }
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin").fetch_one(&pool).await.unwrap();
+    assert_eq!(admins, 2);
+
+    let again = tandem(&db, &["create-admin", "--email", "root@example.com", "--name", "Again"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn a_postgres_url_is_refused_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
+}
