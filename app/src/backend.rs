@@ -77,6 +77,16 @@ pub fn request_headers() -> Result<http::HeaderMap, AppError> {
 /// The backend and the signed-in user, or `unauthorized`.
 pub async fn signed_in() -> Result<(SharedBackend, User), AppError> {
     let backend = backend()?;
-    let user = backend.current_user(&request_headers()?).await?.ok_or_else(AppError::unauthorized)?;
-    Ok((backend, user))
+    let user = backend.current_user(&request_headers()?).await.and_then(|u| u.ok_or_else(AppError::unauthorized));
+    Ok((backend, reply(user)?))
+}
+
+/// A server function's answer: errors also set the HTTP status their code stands for.
+pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(status) = http::StatusCode::from_u16(error.code.status()) {
+            response.set_status(status);
+        }
+    }
+    result
 }

@@ -55,18 +55,18 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" />
         <Meta name="description" content="Tandem: projects and tasks for teams, live." />
         <Title formatter=|text: String| if text.is_empty() { "Tandem".to_owned() } else { format!("{text} · Tandem") } />
+        // The frame (header and main) is rendered inside each route rather than around the
+        // routes: a Suspense outside the routes breaks hydration of suspending routes.
         <Router>
-            <Layout>
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=ProjectsPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/projects/:id") view=ProjectPage />
-                    <Route path=path!("/tasks/:id") view=TaskPage />
-                    <Route path=path!("/notifications") view=NotificationsPage />
-                    <Route path=path!("/settings") view=SettingsPage />
+                <Routes fallback=|| view! { <Layout><NotFoundPage /></Layout> }>
+                    <Route path=path!("/") view=|| view! { <Layout><ProjectsPage /></Layout> } />
+                    <Route path=path!("/login") view=|| view! { <Layout><LoginPage /></Layout> } />
+                    <Route path=path!("/register") view=|| view! { <Layout><RegisterPage /></Layout> } />
+                    <Route path=path!("/projects/:id") view=|| view! { <Layout><ProjectPage /></Layout> } />
+                    <Route path=path!("/tasks/:id") view=|| view! { <Layout><TaskPage /></Layout> } />
+                    <Route path=path!("/notifications") view=|| view! { <Layout><NotificationsPage /></Layout> } />
+                    <Route path=path!("/settings") view=|| view! { <Layout><SettingsPage /></Layout> } />
                 </Routes>
-            </Layout>
         </Router>
     }
 }

@@ -8,11 +8,12 @@ test("sign up, create a project and a task, filter, comment and reply", async ({
   await page.goto("/register");
   await waitForHydration(page);
   await page.getByLabel("Name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill(address);
-  await page.getByLabel("Password").fill("short");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText("must be at least 8 characters")).toBeVisible();
+  // The browser accepts this address; the server's shared validation does not.
+  await page.getByLabel("Email").fill("ada@localhost");
   await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("must be a valid email address")).toBeVisible();
+  await page.getByLabel("Email").fill(address);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   await expect(page.getByText("No projects yet")).toBeVisible();
@@ -58,7 +59,7 @@ test("sign up, create a project and a task, filter, comment and reply", async ({
   await expect(page.locator(".markdown strong")).toHaveText("numbers");
   expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
 
-  await page.getByLabel("Add a comment").fill("Draft is in the shared folder");
+  await page.getByRole("textbox", { name: "Add a comment" }).fill("Draft is in the shared folder");
   await page.getByRole("button", { name: "Comment", exact: true }).click();
   await expect(page.getByText("Draft is in the shared folder")).toBeVisible();
   await page.getByRole("button", { name: "Reply" }).first().click();
@@ -70,7 +71,8 @@ test("sign up, create a project and a task, filter, comment and reply", async ({
   await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
   await expect(page.getByRole("region", { name: "History" }).getByText(/status from/)).toBeVisible();
 
-  expect(errors).toEqual([]);
+  // The one failed request the browser may report is the registration refused on purpose.
+  expect(errors.filter((e) => !e.includes("status of 422"))).toEqual([]);
 });
 
 test("a viewer sees the project but no edit controls", async ({ page, request, browser }) => {
@@ -94,7 +96,7 @@ test("a viewer sees the project but no edit controls", async ({ page, request, b
   for (const name of ["Edit", "Complete", "Delete"]) {
     await expect(vic.getByRole("button", { name })).toHaveCount(0);
   }
-  await expect(vic.getByLabel("Add a comment")).toHaveCount(0);
+  await expect(vic.getByRole("textbox", { name: "Add a comment" })).toHaveCount(0);
   await context.close();
 });
 

@@ -8,7 +8,7 @@ use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::form::FormValues;
 
 #[component]
-pub fn MembersPanel(project: Project, members: Vec<Member>, changes: RwSignal<u32>) -> impl IntoView {
+pub fn MembersPanel(project: Project, members: Vec<Member>, changes: RwSignal<u32>) -> AnyView {
     let can_manage = project.role.can_manage();
     let add = ServerAction::<AddMember>::new();
     let remove = ServerAction::<RemoveMember>::new();
@@ -71,6 +71,7 @@ pub fn MembersPanel(project: Project, members: Vec<Member>, changes: RwSignal<u3
             </Show>
         </section>
     }
+    .into_any()
 }
 
 /// "Ada Lovelace" → "AL".

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::domain::{Notification, User};
+use crate::domain::{AppError, Notification, Page, User};
 use crate::serverfns::notifications::{list_notifications, MarkAllRead, MarkRead};
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
 use crate::ui::guard::RequireUser;
@@ -12,14 +12,7 @@ use crate::ui::time::format_when;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    view! {
-        <Title text="Notifications" />
-        <RequireUser children=|user| view! { <Notifications user /> } />
-    }
-}
-
-#[component]
-fn Notifications(user: User) -> impl IntoView {
+    // Created outside any Suspend, so that the browser hydrates what the server rendered.
     let mark = ServerAction::<MarkRead>::new();
     let mark_all = ServerAction::<MarkAllRead>::new();
     let unread_only = RwSignal::new(false);
@@ -27,6 +20,20 @@ fn Notifications(user: User) -> impl IntoView {
         move || (unread_only.get(), mark.version().get(), mark_all.version().get()),
         |(unread, _, _)| list_notifications(unread),
     );
+    view! {
+        <Title text="Notifications" />
+        <RequireUser children=move |user| view! { <Notifications user mark mark_all unread_only list /> } />
+    }
+}
+
+#[component]
+fn Notifications(
+    user: User,
+    mark: ServerAction<MarkRead>,
+    mark_all: ServerAction<MarkAllRead>,
+    unread_only: RwSignal<bool>,
+    list: Resource<Result<Page<Notification>, AppError>>,
+) -> impl IntoView {
     let tz = user.tz();
     view! {
         <div class="page-head">

@@ -8,49 +8,60 @@ use uuid::Uuid;
 use super::members_panel::MembersPanel;
 use super::task_form::NewTaskForm;
 use super::task_list::{FilterBar, TaskList};
-use crate::domain::{AppError, Project, TaskFilter, User};
+use crate::domain::{AppError, Member, Page, Project, Task, TaskFilter, User};
 use crate::serverfns::projects::{get_project, list_members};
+use crate::serverfns::tasks::list_tasks;
 use crate::ui::feedback::{ErrorNotice, Loading};
 use crate::ui::guard::RequireUser;
 
 #[component]
 pub fn ProjectPage() -> impl IntoView {
-    view! { <RequireUser children=|user| view! { <ProjectView user /> } /> }
-}
-
-#[component]
-fn ProjectView(user: User) -> impl IntoView {
     let params = use_params_map();
     let project_id = move || params.read().get("id").and_then(|id| id.parse::<Uuid>().ok());
     let changes = RwSignal::new(0u32);
-    let project = Resource::new(
+    // One resource for both, awaited once: the page renders when it has them.
+    let loaded = Resource::new(
         move || (project_id(), changes.get()),
         |(id, _)| async move {
-            match id {
-                Some(id) => get_project(id).await,
-                None => Err(AppError::not_found("project")),
-            }
+            let id = id.ok_or_else(|| AppError::not_found("project"))?;
+            Ok::<_, AppError>((get_project(id).await?, list_members(id).await?))
         },
     );
-    let members = Resource::new(
-        move || (project_id(), changes.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => list_members(id).await,
-                None => Err(AppError::not_found("project")),
-            }
+    let query = use_query_map();
+    let filter =
+        Memo::new(move |_| query.with(|q| TaskFilter::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)))));
+    let tasks = Resource::new(
+        move || (project_id(), filter.get(), changes.get()),
+        |(id, filter, _)| async move {
+            let id = id.ok_or_else(|| AppError::not_found("project"))?;
+            list_tasks(id, filter?).await
         },
     );
+    // The page's resources are created here, outside any Suspend, so that the browser
+    // hydrates exactly what the server rendered.
+    view! {
+        <RequireUser children=move |user| view! { <ProjectView user loaded tasks filter changes /> } />
+    }
+}
+
+#[component]
+fn ProjectView(
+    user: User,
+    loaded: Resource<Result<(Project, Vec<Member>), AppError>>,
+    tasks: Resource<Result<Page<Task>, AppError>>,
+    filter: Memo<Result<TaskFilter, AppError>>,
+    changes: RwSignal<u32>,
+) -> impl IntoView {
     let user = StoredValue::new(user);
 
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
-                match (project.await, members.await) {
-                    (Ok(project), Ok(members)) => view! {
-                        <ProjectBody project members user=user.get_value() changes />
+                match loaded.await {
+                    Ok((project, members)) => view! {
+                        <ProjectBody project members user=user.get_value() changes filter tasks />
                     }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! {
+                    Err(error) => view! {
                         <Title text="Project" />
                         <ErrorNotice error />
                     }.into_any(),
@@ -63,13 +74,12 @@ fn ProjectView(user: User) -> impl IntoView {
 #[component]
 fn ProjectBody(
     project: Project,
-    members: Vec<crate::domain::Member>,
+    members: Vec<Member>,
     user: User,
     changes: RwSignal<u32>,
-) -> impl IntoView {
-    let query = use_query_map();
-    let filter =
-        Memo::new(move |_| query.with(|q| TaskFilter::from_pairs(q.into_iter().map(|(k, v)| (k.as_ref(), v)))));
+    filter: Memo<Result<TaskFilter, AppError>>,
+    tasks: Resource<Result<Page<Task>, AppError>>,
+) -> AnyView {
     let can_edit = project.role.can_edit_tasks();
     let members = StoredValue::new(members);
     view! {
@@ -83,8 +93,8 @@ fn ProjectBody(
         </div>
         <div class="two-col">
             <section aria-label="Tasks" class="stack">
-                <FilterBar filter members=members.get_value() />
-                <TaskList project_id=project.id filter members=members.get_value() user changes />
+                <FilterBar project_id=project.id filter members=members.get_value() />
+                <TaskList tasks members=members.get_value() user />
             </section>
             <aside class="stack">
                 <Show when=move || can_edit>
@@ -94,4 +104,5 @@ fn ProjectBody(
             </aside>
         </div>
     }
+    .into_any()
 }

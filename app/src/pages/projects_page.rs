@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::domain::{NewProject, Project};
+use crate::domain::{AppError, NewProject, Project};
 use crate::serverfns::projects::{list_projects, CreateProject};
 use crate::ui::feedback::{Empty, ErrorNotice, FieldError, FormError, Loading};
 use crate::ui::form::FormValues;
@@ -12,16 +12,17 @@ use crate::ui::guard::RequireUser;
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
+    // Created outside any Suspend, so that the browser hydrates what the server rendered.
+    let create = ServerAction::<CreateProject>::new();
+    let projects = Resource::new(move || create.version().get(), |_| list_projects());
     view! {
         <Title text="Projects" />
-        <RequireUser children=|_| view! { <Projects /> } />
+        <RequireUser children=move |_| view! { <Projects create projects /> } />
     }
 }
 
 #[component]
-fn Projects() -> impl IntoView {
-    let create = ServerAction::<CreateProject>::new();
-    let projects = Resource::new(move || create.version().get(), |_| list_projects());
+fn Projects(create: ServerAction<CreateProject>, projects: Resource<Result<Vec<Project>, AppError>>) -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move || {

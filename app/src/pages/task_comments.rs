@@ -4,21 +4,27 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::domain::{Activity, AppError, Comment, NewComment};
-use crate::serverfns::comments::{list_activity, list_comments, AddComment};
+use crate::serverfns::comments::AddComment;
 use crate::ui::feedback::{Empty, ErrorNotice, FieldError, Loading};
 use crate::ui::form::FormValues;
 use crate::ui::time::format_when;
 
 #[component]
-pub fn CommentThread(task_id: Uuid, can_comment: bool, tz: chrono_tz::Tz) -> impl IntoView {
+pub fn CommentThread(
+    task_id: Uuid,
+    comments: Resource<Result<Vec<Comment>, AppError>>,
+    can_comment: bool,
+    tz: chrono_tz::Tz,
+    changes: RwSignal<u32>,
+) -> impl IntoView {
     let add = ServerAction::<AddComment>::new();
-    let comments = Resource::new(move || add.version().get(), move |_| list_comments(task_id));
     let replying_to = RwSignal::new(None::<Uuid>);
     let local_error = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || local_error.get().or_else(|| add.value().get().and_then(Result::err)));
     Effect::new(move || {
         if let Some(Ok(_)) = add.value().get() {
             replying_to.set(None);
+            changes.update(|n| *n += 1);
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent, parent_id: Option<Uuid>| {
@@ -117,8 +123,7 @@ where
 }
 
 #[component]
-pub fn ActivityList(task_id: Uuid, tz: chrono_tz::Tz, changes: RwSignal<u32>) -> impl IntoView {
-    let activity = Resource::new(move || changes.get(), move |_| list_activity(task_id));
+pub fn ActivityList(activity: Resource<Result<Vec<Activity>, AppError>>, tz: chrono_tz::Tz) -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="activity-title">
             <h2 id="activity-title">"History"</h2>

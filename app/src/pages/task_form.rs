@@ -46,7 +46,7 @@ pub fn user_tz() -> chrono_tz::Tz {
 }
 
 #[component]
-pub fn NewTaskForm(project_id: Uuid, members: Vec<Member>, changes: RwSignal<u32>) -> impl IntoView {
+pub fn NewTaskForm(project_id: Uuid, members: Vec<Member>, changes: RwSignal<u32>) -> AnyView {
     let create = ServerAction::<CreateTask>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || local_error.get().or_else(|| create.value().get().and_then(Result::err)));
@@ -93,11 +93,12 @@ pub fn NewTaskForm(project_id: Uuid, members: Vec<Member>, changes: RwSignal<u32
             </form>
         </section>
     }
+    .into_any()
 }
 
 /// The inputs of a task form, pre-filled from `task` when editing.
 #[component]
-pub fn TaskFieldInputs(task: Option<Task>, members: Vec<Member>, error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn TaskFieldInputs(task: Option<Task>, members: Vec<Member>, error: Signal<Option<AppError>>) -> AnyView {
     let tz = user_tz();
     let status = task.as_ref().map(|t| t.status).unwrap_or(TaskStatus::Todo);
     let priority = task.as_ref().map(|t| t.priority).unwrap_or(Priority::None);
@@ -159,4 +160,5 @@ pub fn TaskFieldInputs(task: Option<Task>, members: Vec<Member>, error: Signal<O
         </label>
         <FieldError error field="labels" />
     }
+    .into_any()
 }

@@ -4,13 +4,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use uuid::Uuid;
 
-use crate::domain::{AppError, AssigneeFilter, Member, Priority, Task, TaskFilter, TaskSort, TaskStatus, User};
-use crate::serverfns::tasks::list_tasks;
+use crate::domain::{AppError, AssigneeFilter, Member, Page, Priority, Task, TaskFilter, TaskSort, TaskStatus, User};
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
 use crate::ui::time::format_when;
 
 #[component]
-pub fn FilterBar(filter: Memo<Result<TaskFilter, AppError>>, members: Vec<Member>) -> impl IntoView {
+pub fn FilterBar(project_id: Uuid, filter: Memo<Result<TaskFilter, AppError>>, members: Vec<Member>) -> AnyView {
     let current = move || filter.get().unwrap_or_default();
     let members = StoredValue::new(members);
     view! {
@@ -97,10 +96,11 @@ pub fn FilterBar(filter: Memo<Result<TaskFilter, AppError>>, members: Vec<Member
             </label>
             <div class="filter-actions">
                 <button type="submit" class="primary">"Apply"</button>
-                <A href="?" attr:class="button">"Clear"</A>
+                <A href=format!("/projects/{project_id}") attr:class="button">"Clear"</A>
             </div>
         </Form>
     }
+    .into_any()
 }
 
 /// `<input type="date">` shows a day; the filter keeps a timestamp.
@@ -109,17 +109,7 @@ fn date_value(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 #[component]
-pub fn TaskList(
-    project_id: Uuid,
-    filter: Memo<Result<TaskFilter, AppError>>,
-    members: Vec<Member>,
-    user: User,
-    changes: RwSignal<u32>,
-) -> impl IntoView {
-    let tasks = Resource::new(
-        move || (filter.get(), changes.get()),
-        move |(filter, _)| async move { list_tasks(project_id, filter?).await },
-    );
+pub fn TaskList(tasks: Resource<Result<Page<Task>, AppError>>, members: Vec<Member>, user: User) -> AnyView {
     let members = StoredValue::new(members);
     let tz = user.tz();
     view! {
@@ -144,6 +134,7 @@ pub fn TaskList(
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]

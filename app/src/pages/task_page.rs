@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::task_comments::{ActivityList, CommentThread};
 use super::task_form::{user_tz, TaskFieldInputs, TaskFields};
-use crate::domain::{AppError, ErrorCode, Member, TaskPatch, TaskStatus, TaskView, User};
+use crate::domain::{Activity, AppError, Comment, ErrorCode, Member, TaskPatch, TaskStatus, TaskView, User};
+use crate::serverfns::comments::{list_activity, list_comments};
 use crate::serverfns::projects::list_members;
 use crate::serverfns::tasks::{get_task_view, DeleteTask, UpdateTask};
 use crate::ui::feedback::{ErrorNotice, FormError, Loading};
@@ -18,11 +19,6 @@ use crate::ui::time::format_when;
 
 #[component]
 pub fn TaskPage() -> impl IntoView {
-    view! { <RequireUser children=|user| view! { <TaskLoader user /> } /> }
-}
-
-#[component]
-fn TaskLoader(user: User) -> impl IntoView {
     let params = use_params_map();
     let task_id = move || params.read().get("id").and_then(|id| id.parse::<Uuid>().ok());
     let changes = RwSignal::new(0u32);
@@ -35,12 +31,35 @@ fn TaskLoader(user: User) -> impl IntoView {
             Ok::<_, AppError>((view, members))
         },
     );
+    let comments = Resource::new(
+        move || (task_id(), changes.get()),
+        |(id, _)| async move { list_comments(id.ok_or_else(|| AppError::not_found("task"))?).await },
+    );
+    let activity = Resource::new(
+        move || (task_id(), changes.get()),
+        |(id, _)| async move { list_activity(id.ok_or_else(|| AppError::not_found("task"))?).await },
+    );
+    // The page's resources are created here, outside any Suspend, so that the browser
+    // hydrates exactly what the server rendered.
+    view! { <RequireUser children=move |user| view! { <TaskLoader user view_res changes comments activity /> } /> }
+}
+
+type Loaded = Result<(TaskView, Vec<Member>), AppError>;
+
+#[component]
+fn TaskLoader(
+    user: User,
+    view_res: Resource<Loaded>,
+    changes: RwSignal<u32>,
+    comments: Resource<Result<Vec<Comment>, AppError>>,
+    activity: Resource<Result<Vec<Activity>, AppError>>,
+) -> impl IntoView {
     let user = StoredValue::new(user);
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match view_res.await {
-                    Ok((view, members)) => view! { <TaskDetail view members user=user.get_value() changes /> }.into_any(),
+                    Ok((view, members)) => view! { <TaskDetail view members user=user.get_value() changes comments activity /> }.into_any(),
                     Err(error) => view! { <Title text="Task" /> <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -49,7 +68,14 @@ fn TaskLoader(user: User) -> impl IntoView {
 }
 
 #[component]
-fn TaskDetail(view: TaskView, members: Vec<Member>, user: User, changes: RwSignal<u32>) -> impl IntoView {
+fn TaskDetail(
+    view: TaskView,
+    members: Vec<Member>,
+    user: User,
+    changes: RwSignal<u32>,
+    comments: Resource<Result<Vec<Comment>, AppError>>,
+    activity: Resource<Result<Vec<Activity>, AppError>>,
+) -> AnyView {
     let TaskView { task, description_html, role } = view;
     let can_edit = role.can_edit_tasks();
     let tz = user.tz();
@@ -170,11 +196,12 @@ fn TaskDetail(view: TaskView, members: Vec<Member>, user: User, changes: RwSigna
                 </Show>
             </article>
             <div class="stack">
-                <CommentThread task_id=t.id can_comment=can_edit tz />
-                <ActivityList task_id=t.id tz changes />
+                <CommentThread task_id=t.id comments can_comment=can_edit tz changes />
+                <ActivityList activity tz />
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// Only what the user changed, with the version they saw, so others' edits can merge.

@@ -5,7 +5,7 @@ use crate::domain::{AppError, MePatch, User};
 #[server(prefix = "/rpc")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
     let backend = crate::backend::backend()?;
-    backend.current_user(&crate::backend::request_headers()?).await
+    crate::backend::reply(backend.current_user(&crate::backend::request_headers()?).await)
 }
 
 /// Creates the account, signs it in and goes to the project list.
@@ -13,14 +13,16 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 pub async fn register(email: String, name: String, password: String) -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
     let registration = crate::domain::Registration { email: email.clone(), name, password: password.clone() };
-    backend.register(registration).await?;
-    start_session(backend, crate::domain::Credentials { email, password }).await
+    if let Err(error) = backend.register(registration).await {
+        return crate::backend::reply(Err(error));
+    }
+    crate::backend::reply(start_session(backend, crate::domain::Credentials { email, password }).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
-    start_session(backend, crate::domain::Credentials { email, password }).await
+    crate::backend::reply(start_session(backend, crate::domain::Credentials { email, password }).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "sign_out")]
@@ -35,7 +37,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/rpc", input = leptos::server_fn::codec::Json)]
 pub async fn update_me(patch: MePatch) -> Result<User, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.update_me(&user, patch).await
+    crate::backend::reply(backend.update_me(&user, patch).await)
 }
 
 #[cfg(feature = "ssr")]

@@ -6,23 +6,23 @@ use crate::domain::{AppError, Notification, Page};
 #[server(prefix = "/rpc")]
 pub async fn list_notifications(unread_only: bool) -> Result<Page<Notification>, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.list_notifications(&user, unread_only, 100).await
+    crate::backend::reply(backend.list_notifications(&user, unread_only, 100).await)
 }
 
 #[server(prefix = "/rpc")]
 pub async fn unread_count() -> Result<i64, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.unread_count(&user).await
+    crate::backend::reply(backend.unread_count(&user).await)
 }
 
 #[server(prefix = "/rpc")]
 pub async fn mark_read(id: Uuid) -> Result<(), AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.mark_read(&user, id).await
+    crate::backend::reply(backend.mark_read(&user, id).await)
 }
 
 #[server(prefix = "/rpc")]
 pub async fn mark_all_read() -> Result<(), AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.mark_all_read(&user).await
+    crate::backend::reply(backend.mark_all_read(&user).await)
 }

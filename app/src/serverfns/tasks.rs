@@ -7,29 +7,29 @@ use crate::domain::{AppError, NewTask, Page, Task, TaskFilter, TaskPatch, TaskVi
 #[server(prefix = "/rpc", input = Json)]
 pub async fn list_tasks(project_id: Uuid, filter: TaskFilter) -> Result<Page<Task>, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.list_tasks(&user, project_id, filter).await
+    crate::backend::reply(backend.list_tasks(&user, project_id, filter).await)
 }
 
 #[server(prefix = "/rpc", input = Json)]
 pub async fn create_task(project_id: Uuid, input: NewTask) -> Result<Task, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.create_task(&user, project_id, input).await
+    crate::backend::reply(backend.create_task(&user, project_id, input).await)
 }
 
 #[server(prefix = "/rpc")]
 pub async fn get_task_view(id: Uuid) -> Result<TaskView, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.task_view(&user, id).await
+    crate::backend::reply(backend.task_view(&user, id).await)
 }
 
 #[server(prefix = "/rpc", input = Json)]
 pub async fn update_task(id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.update_task(&user, id, patch).await
+    crate::backend::reply(backend.update_task(&user, id, patch).await)
 }
 
 #[server(prefix = "/rpc")]
 pub async fn delete_task(id: Uuid) -> Result<(), AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
-    backend.delete_task(&user, id).await
+    crate::backend::reply(backend.delete_task(&user, id).await)
 }

@@ -14,21 +14,20 @@ where
     F: Fn(User) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    let session = use_session();
+    let session = use_session().0;
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
             {
                 let children = children.clone();
                 move || {
                     let children = children.clone();
-                    session
-                        .0
-                        .get()
-                        .map(move |user| match user {
+                    Suspend::new(async move {
+                        match session.await {
                             Ok(Some(user)) => children(user).into_any(),
                             Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                        })
+                        }
+                    })
                 }
             }
         </Suspense>

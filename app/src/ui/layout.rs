@@ -4,11 +4,21 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::session::{reload_to, use_session};
+use crate::domain::AppError;
 use crate::serverfns::auth::SignOut;
 use crate::serverfns::notifications::unread_count;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let session = use_session().0;
+    // Created here rather than in the nav, outside any Suspend, so it hydrates cleanly.
+    let signed_in = move || session.get().and_then(Result::ok).flatten().map(|user| user.id);
+    let unread = Resource::new(signed_in, |user| async move {
+        match user {
+            Some(_) => unread_count().await,
+            None => Ok(0),
+        }
+    });
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -17,21 +27,18 @@ pub fn Layout(children: Children) -> impl IntoView {
                 "Tandem"
             </A>
             <Transition fallback=|| ()>
-                {move || {
-                    use_session()
-                        .0
-                        .get()
-                        .map(|user| match user {
-                            Ok(Some(user)) => view! { <UserNav name=user.name /> }.into_any(),
-                            _ => view! {
-                                <nav class="nav" aria-label="Account">
-                                    <A href="/login">"Sign in"</A>
-                                    <A href="/register">"Create account"</A>
-                                </nav>
-                            }
-                                .into_any(),
-                        })
-                }}
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(Some(user)) => view! { <UserNav name=user.name unread /> }.into_any(),
+                        _ => view! {
+                            <nav class="nav" aria-label="Account">
+                                <A href="/login">"Sign in"</A>
+                                <A href="/register">"Create account"</A>
+                            </nav>
+                        }
+                            .into_any(),
+                    }
+                })}
             </Transition>
         </header>
         <main id="main" class="page">{children()}</main>
@@ -39,9 +46,8 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn UserNav(name: String) -> impl IntoView {
+fn UserNav(name: String, unread: Resource<Result<i64, AppError>>) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
-    let unread = Resource::new(|| (), |_| unread_count());
     Effect::new(move || {
         if let Some(Ok(())) = sign_out.value().get() {
             reload_to("/login");
@@ -53,19 +59,11 @@ fn UserNav(name: String) -> impl IntoView {
             <A href="/notifications">
                 "Notifications"
                 <Transition fallback=|| ()>
-                    {move || {
-                        unread
-                            .get()
-                            .and_then(Result::ok)
-                            .filter(|n| *n > 0)
-                            .map(|n| {
-                                view! {
-                                    <span class="badge" aria-label=format!("{n} unread")>
-                                        {n}
-                                    </span>
-                                }
-                            })
-                    }}
+                    {move || Suspend::new(async move {
+                        // A badge has no room for an error; the page itself reports failures.
+                        let n = unread.await.ok().filter(|n| *n > 0)?;
+                        Some(view! { <span class="badge" aria-label=format!("{n} unread")>{n}</span> })
+                    })}
                 </Transition>
             </A>
             <A href="/settings" attr:class="nav-user" attr:title="Your settings">{name}</A>

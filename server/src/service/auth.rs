@@ -8,7 +8,7 @@ use crate::auth::{cookie, token};
 use crate::store::{NewSession, NewUser, SessionKind};
 
 impl Service {
-    #[tracing::instrument(skip_all, err(Debug))]
+    #[tracing::instrument(skip_all)]
     pub async fn register(&self, input: Registration) -> Result<User, AppError> {
         let input = input.normalized()?;
         let password_hash = self.passwords.hash(input.password).await.map_err(internal)?;
@@ -54,7 +54,7 @@ impl Service {
         Ok(IssuedToken { token: secret, expires_in_secs: lifetime.num_seconds() })
     }
 
-    #[tracing::instrument(skip_all, err(Debug))]
+    #[tracing::instrument(skip_all)]
     pub async fn sign_in(&self, input: Credentials) -> Result<(User, IssuedToken), AppError> {
         let user = self.check_credentials(input).await?;
         let session = self.issue(&user, SessionKind::Browser, self.config.session_days).await?;
@@ -62,7 +62,7 @@ impl Service {
     }
 
     /// The OAuth2 password grant of the REST API.
-    #[tracing::instrument(skip_all, err(Debug))]
+    #[tracing::instrument(skip_all)]
     pub async fn issue_api_token(&self, input: Credentials) -> Result<IssuedToken, AppError> {
         let user = self.check_credentials(input).await?;
         self.issue(&user, SessionKind::Api, self.config.token_days).await
@@ -89,7 +89,7 @@ impl Service {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id))]
     pub async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError> {
         let patch = patch.normalized()?;
         Ok(self.store.update_user(actor.id, patch.name.as_deref(), patch.timezone.as_deref(), self.clock.now()).await?)

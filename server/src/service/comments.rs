@@ -13,7 +13,7 @@ impl Service {
     }
 
     /// Adds a comment; `@name` mentions notify those members, and the task's people hear of it.
-    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %task_id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %task_id))]
     pub async fn add_comment(&self, actor: &User, task_id: Uuid, input: NewComment) -> Result<Comment, AppError> {
         let (task, role) = self.readable_task(actor, task_id).await?;
         require(role.can_edit_tasks(), "viewers cannot comment")?;

@@ -10,7 +10,7 @@ impl Service {
         Ok(self.store.projects_for_user(actor.id).await?)
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id))]
     pub async fn create_project(&self, actor: &User, input: NewProject) -> Result<Project, AppError> {
         let input = input.normalized()?;
         let now = self.clock.now();
@@ -31,7 +31,7 @@ impl Service {
         self.project_as(actor, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %id))]
     pub async fn update_project(&self, actor: &User, id: Uuid, patch: ProjectPatch) -> Result<Project, AppError> {
         let project = self.project_as(actor, id).await?;
         require(project.role.can_manage(), "only the project's admins and owners can change it")?;
@@ -53,7 +53,7 @@ impl Service {
         self.project_as(actor, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %id))]
     pub async fn delete_project(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
         let role = self.role_in(actor, id).await?;
         require(role.can_own(), "only an owner can delete the project")?;
@@ -65,7 +65,7 @@ impl Service {
         Ok(self.store.members(project_id).await?)
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id))]
     pub async fn add_member(&self, actor: &User, project_id: Uuid, input: MemberInput) -> Result<Member, AppError> {
         let role = self.role_in(actor, project_id).await?;
         require(role.can_manage(), "only the project's admins and owners can add members")?;
@@ -88,7 +88,7 @@ impl Service {
         Ok(member)
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id))]
     pub async fn remove_member(&self, actor: &User, project_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
         let role = self.role_in(actor, project_id).await?;
         let leaving = user_id == actor.id;

@@ -26,7 +26,7 @@ impl Service {
         Ok(Page { items, next_cursor: filter.next_cursor(more) })
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, project = %project_id))]
     pub async fn create_task(&self, actor: &User, project_id: Uuid, input: NewTask) -> Result<Task, AppError> {
         let role = self.role_in(actor, project_id).await?;
         require(role.can_edit_tasks(), "viewers cannot create tasks")?;
@@ -87,7 +87,7 @@ impl Service {
 
     /// Applies a patch. With a `version` older than the task's, fields changed since
     /// then are refused with `version_conflict`; other fields merge.
-    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id))]
     pub async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
         let patch = patch.normalized()?;
         for attempt in 0..WRITE_ATTEMPTS {
@@ -154,7 +154,7 @@ impl Service {
         .with_details(json!({ "current": current, "fields": clashes })))
     }
 
-    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id), err(Debug))]
+    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id))]
     pub async fn delete_task(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
         let (task, role) = self.readable_task(actor, id).await?;
         require(role.can_edit_tasks(), "viewers cannot delete tasks")?;
