@@ -94,6 +94,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(api::ops_routes())
+        .merge(api::docs_routes())
         .merge(web::routes(&state))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

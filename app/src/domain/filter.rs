@@ -175,7 +175,7 @@ impl TaskFilter {
 }
 
 /// Paginated answer: `{"items": [...], "next_cursor": ...}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

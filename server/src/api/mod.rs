@@ -5,6 +5,7 @@ mod comments;
 mod error;
 mod extract;
 mod notifications;
+mod openapi;
 mod ops;
 mod projects;
 mod tasks;
@@ -13,6 +14,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 pub use error::{json_error_bodies, ApiError};
+pub use openapi::ApiDoc;
 pub use ops::{ops_routes, track, Metrics};
 
 use crate::startup::AppState;
@@ -35,6 +37,13 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))
+        .route("/openapi.json", get(|| async { axum::Json(<ApiDoc as utoipa::OpenApi>::openapi()) }))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+}
+
+/// Interactive documentation (Swagger UI, served from the binary) for the OpenAPI document.
+pub fn docs_routes() -> Router<AppState> {
+    let config = utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]);
+    Router::from(utoipa_swagger_ui::SwaggerUi::new("/api/docs").config(config))
 }

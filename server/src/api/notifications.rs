@@ -4,9 +4,12 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::extract::{parse_id, query_pairs, Authed};
+use super::openapi::ErrorBody;
 use super::ApiError;
 use crate::startup::AppState;
 
+/// Your notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(("unread" = Option<bool>, Query), ("limit" = Option<u32>, Query)), responses((status = 200, body = Page<Notification>), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -30,6 +33,8 @@ pub async fn list(
     Ok(Json(state.service.list_notifications(&user, unread_only, limit).await?))
 }
 
+/// Mark one notification read.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = Uuid, Path)), responses((status = 204, description = "marked read"), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to you", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn read(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -39,6 +44,8 @@ pub async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Mark all your notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", responses((status = 204, description = "all marked read"), (status = 401, description = "not signed in", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn read_all(State(state): State<AppState>, Authed(user): Authed) -> Result<StatusCode, ApiError> {
     state.service.mark_all_read(&user).await?;
     Ok(StatusCode::NO_CONTENT)

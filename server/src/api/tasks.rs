@@ -4,6 +4,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 
 use super::extract::{parse_id, query_pairs, ApiJson, Authed};
+use super::openapi::{ErrorBody, TaskQuery};
 use super::ApiError;
 use crate::startup::AppState;
 
@@ -12,6 +13,8 @@ fn filter(query: Option<String>) -> Result<TaskFilter, ApiError> {
     Ok(TaskFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?)
 }
 
+/// A project's tasks, filtered and sorted.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/tasks", tag = "tasks", params(("id" = Uuid, Path), TaskQuery), responses((status = 200, body = Page<Task>), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to you", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -22,6 +25,8 @@ pub async fn list(
     Ok(Json(state.service.list_tasks(&user, project, filter(query)?).await?))
 }
 
+/// Tasks across every project you belong to (e.g. `assignee=me`).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery), responses((status = 200, body = Page<Task>), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_mine(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -30,6 +35,8 @@ pub async fn list_mine(
     Ok(Json(state.service.list_my_tasks(&user, filter(query)?).await?))
 }
 
+/// Create a task (members, admins, owners).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/tasks", tag = "tasks", params(("id" = Uuid, Path)), request_body = NewTask, responses((status = 201, body = Task), (status = 400, description = "malformed request", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "signed in but not allowed", body = ErrorBody), (status = 404, description = "not found, or not visible to you", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -40,6 +47,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(state.service.create_task(&user, project, input).await?)))
 }
 
+/// One task.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = Uuid, Path)), responses((status = 200, body = Task), (status = 401, description = "not signed in", body = ErrorBody), (status = 404, description = "not found, or not visible to you", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -49,6 +58,7 @@ pub async fn get(
 }
 
 /// `If-Match: <version>` (quoted or not) stands for `"version"` when the body has none.
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = Uuid, Path), ("If-Match" = Option<i64>, Header, description = "the task version this edit is based on")), request_body = TaskPatch, responses((status = 200, body = Task), (status = 409, description = "a field you change was changed since your version; `details.current` holds the task", body = ErrorBody), (status = 400, description = "malformed request", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "signed in but not allowed", body = ErrorBody), (status = 404, description = "not found, or not visible to you", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     Authed(user): Authed,
@@ -66,6 +76,8 @@ pub async fn update(
     Ok(Json(state.service.update_task(&user, id, patch).await?))
 }
 
+/// Delete a task.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = Uuid, Path)), responses((status = 204, description = "deleted"), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "signed in but not allowed", body = ErrorBody), (status = 404, description = "not found, or not visible to you", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn remove(
     State(state): State<AppState>,
     Authed(user): Authed,

@@ -25,3 +25,45 @@ async fn pages_are_server_rendered_and_unknown_pages_are_404() {
     let missing = app.http.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let doc = app.request(Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "patch"),
+        ("/api/v1/projects", "get"),
+        ("/api/v1/projects/{id}", "delete"),
+        ("/api/v1/projects/{id}/members/{user_id}", "delete"),
+        ("/api/v1/projects/{id}/tasks", "get"),
+        ("/api/v1/tasks", "get"),
+        ("/api/v1/tasks/{id}", "patch"),
+        ("/api/v1/tasks/{id}/comments", "post"),
+        ("/api/v1/tasks/{id}/activity", "get"),
+        ("/api/v1/notifications", "get"),
+        ("/api/v1/notifications/{id}/read", "post"),
+        ("/api/v1/notifications/read-all", "post"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
+    }
+    assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), 25, "every handler, once");
+    assert!(doc.body["components"]["schemas"]["Task"]["properties"]["version"].is_object());
+    assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn interactive_docs_are_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let page = app.http.get(format!("{}/api/docs/", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("swagger"));
+    let config = app.http.get(format!("{}/api/docs/swagger-initializer.js", app.base)).send().await.unwrap();
+    assert_eq!(config.status(), StatusCode::OK);
+    assert!(config.text().await.unwrap().contains("/api/v1/openapi.json"));
+}
