@@ -26,6 +26,9 @@ pub trait Backend: Send + Sync + 'static {
     /// The `Set-Cookie` value that stores a session in the browser (or clears it).
     fn session_cookie(&self, session: Option<&IssuedToken>) -> String;
     async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError>;
+    /// The offsets of a time zone around now (UTC for an unknown name).
+    fn zone(&self, name: &str) -> Zone;
+    fn timezone_names(&self) -> Vec<String>;
 
     async fn list_projects(&self, actor: &User) -> Result<Vec<Project>, AppError>;
     async fn create_project(&self, actor: &User, input: NewProject) -> Result<Project, AppError>;

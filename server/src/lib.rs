@@ -10,3 +10,4 @@ pub mod service;
 pub mod startup;
 pub mod store;
 mod web;
+pub mod zone;

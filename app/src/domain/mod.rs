@@ -6,6 +6,7 @@ mod input;
 mod project;
 mod task;
 mod user;
+mod zone;
 
 pub use error::{AppError, ErrorCode, Violations};
 pub use filter::{AssigneeFilter, Page, TaskFilter, TaskSort};
@@ -15,4 +16,5 @@ pub use task::{
     Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
     TaskView,
 };
-pub use user::{normalize_email, Credentials, MePatch, Registration, User};
+pub use user::{normalize_email, Credentials, Me, MePatch, Registration, User, TIMEZONE_MESSAGE};
+pub use zone::Zone;

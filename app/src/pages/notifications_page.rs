@@ -4,11 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::domain::{AppError, Notification, Page, User};
+use crate::domain::{AppError, Notification, Page};
 use crate::serverfns::notifications::{list_notifications, MarkAllRead, MarkRead};
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
 use crate::ui::guard::RequireUser;
-use crate::ui::time::format_when;
+use crate::ui::time::{format_when, Tz};
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
@@ -22,19 +22,18 @@ pub fn NotificationsPage() -> impl IntoView {
     );
     view! {
         <Title text="Notifications" />
-        <RequireUser children=move |user| view! { <Notifications user mark mark_all unread_only list /> } />
+        <RequireUser children=move |me| view! { <Notifications tz=Tz::new(me.zone) mark mark_all unread_only list /> } />
     }
 }
 
 #[component]
 fn Notifications(
-    user: User,
+    tz: Tz,
     mark: ServerAction<MarkRead>,
     mark_all: ServerAction<MarkAllRead>,
     unread_only: RwSignal<bool>,
     list: Resource<Result<Page<Notification>, AppError>>,
 ) -> impl IntoView {
-    let tz = user.tz();
     view! {
         <div class="page-head">
             <h1>"Notifications"</h1>
@@ -65,7 +64,7 @@ fn Notifications(
 }
 
 #[component]
-fn NotificationRow(n: Notification, tz: chrono_tz::Tz, mark: ServerAction<MarkRead>) -> impl IntoView {
+fn NotificationRow(n: Notification, tz: Tz, mark: ServerAction<MarkRead>) -> impl IntoView {
     let unread = n.read_at.is_none();
     let id = n.id;
     let href = n.task_id.map(|t| format!("/tasks/{t}")).unwrap_or_else(|| format!("/projects/{}", n.project_id));

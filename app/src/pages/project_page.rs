@@ -8,11 +8,12 @@ use uuid::Uuid;
 use super::members_panel::MembersPanel;
 use super::task_form::NewTaskForm;
 use super::task_list::{FilterBar, TaskList};
-use crate::domain::{AppError, Member, Page, Project, Task, TaskFilter, User};
+use crate::domain::{AppError, Member, Page, Project, Task, TaskFilter};
 use crate::serverfns::projects::{get_project, list_members};
 use crate::serverfns::tasks::list_tasks;
 use crate::ui::feedback::{ErrorNotice, Loading};
 use crate::ui::guard::RequireUser;
+use crate::ui::time::Tz;
 
 #[component]
 pub fn ProjectPage() -> impl IntoView {
@@ -40,26 +41,24 @@ pub fn ProjectPage() -> impl IntoView {
     // The page's resources are created here, outside any Suspend, so that the browser
     // hydrates exactly what the server rendered.
     view! {
-        <RequireUser children=move |user| view! { <ProjectView user loaded tasks filter changes /> } />
+        <RequireUser children=move |me| view! { <ProjectView tz=Tz::new(me.zone) loaded tasks filter changes /> } />
     }
 }
 
 #[component]
 fn ProjectView(
-    user: User,
+    tz: Tz,
     loaded: Resource<Result<(Project, Vec<Member>), AppError>>,
     tasks: Resource<Result<Page<Task>, AppError>>,
     filter: Memo<Result<TaskFilter, AppError>>,
     changes: RwSignal<u32>,
 ) -> impl IntoView {
-    let user = StoredValue::new(user);
-
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match loaded.await {
                     Ok((project, members)) => view! {
-                        <ProjectBody project members user=user.get_value() changes filter tasks />
+                        <ProjectBody project members tz changes filter tasks />
                     }.into_any(),
                     Err(error) => view! {
                         <Title text="Project" />
@@ -75,7 +74,7 @@ fn ProjectView(
 fn ProjectBody(
     project: Project,
     members: Vec<Member>,
-    user: User,
+    tz: Tz,
     changes: RwSignal<u32>,
     filter: Memo<Result<TaskFilter, AppError>>,
     tasks: Resource<Result<Page<Task>, AppError>>,
@@ -94,7 +93,7 @@ fn ProjectBody(
         <div class="two-col">
             <section aria-label="Tasks" class="stack">
                 <FilterBar project_id=project.id filter members=members.get_value() />
-                <TaskList tasks members=members.get_value() user />
+                <TaskList tasks members=members.get_value() tz />
             </section>
             <aside class="stack">
                 <Show when=move || can_edit>

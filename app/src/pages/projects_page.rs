@@ -71,7 +71,7 @@ fn Projects(create: ServerAction<CreateProject>, projects: Resource<Result<Vec<P
                     </label>
                     <FieldError error field="name" />
                     <label>
-                        "Description " <span class="muted">"(optional)"</span>
+                        <span>"Description " <span class="muted">"(optional)"</span></span>
                         <textarea name="description" rows="3" maxlength="5000"></textarea>
                     </label>
                     <FieldError error field="description" />

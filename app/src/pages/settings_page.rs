@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::domain::{AppError, MePatch, User};
-use crate::serverfns::auth::UpdateMe;
+use crate::serverfns::auth::{list_timezones, UpdateMe};
 use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::form::FormValues;
 use crate::ui::guard::RequireUser;
@@ -12,14 +12,16 @@ use crate::ui::session::reload_to;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    // Created outside any Suspend, so that the browser hydrates what the server rendered.
+    let zones = Resource::new(|| (), |_| list_timezones());
     view! {
         <Title text="Settings" />
-        <RequireUser children=|user| view! { <Settings user /> } />
+        <RequireUser children=move |me| view! { <Settings user=me.user zones /> } />
     }
 }
 
 #[component]
-fn Settings(user: User) -> impl IntoView {
+fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl IntoView {
     let update = ServerAction::<UpdateMe>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || local_error.get().or_else(|| update.value().get().and_then(Result::err)));
@@ -50,10 +52,16 @@ fn Settings(user: User) -> impl IntoView {
                 </label>
                 <FieldError error field="name" />
                 <label>
-                    "Time zone " <span class="muted">"(dates are shown in it)"</span>
+                    <span>"Time zone " <span class="muted">"(dates are shown in it)"</span></span>
                     <input type="text" name="timezone" list="timezones" value=user.timezone.clone() />
                     <datalist id="timezones">
-                        {chrono_tz::TZ_VARIANTS.iter().map(|tz| view! { <option value=tz.name()></option> }).collect_view()}
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                // Suggestions only: the field accepts any name the server knows.
+                                let names = zones.await.unwrap_or_default();
+                                names.into_iter().map(|name| view! { <option value=name></option> }).collect_view()
+                            })}
+                        </Suspense>
                     </datalist>
                 </label>
                 <FieldError error field="timezone" />

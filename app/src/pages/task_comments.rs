@@ -7,14 +7,14 @@ use crate::domain::{Activity, AppError, Comment, NewComment};
 use crate::serverfns::comments::AddComment;
 use crate::ui::feedback::{Empty, ErrorNotice, FieldError, Loading};
 use crate::ui::form::FormValues;
-use crate::ui::time::format_when;
+use crate::ui::time::{format_when, Tz};
 
 #[component]
 pub fn CommentThread(
     task_id: Uuid,
     comments: Resource<Result<Vec<Comment>, AppError>>,
     can_comment: bool,
-    tz: chrono_tz::Tz,
+    tz: Tz,
     changes: RwSignal<u32>,
 ) -> impl IntoView {
     let add = ServerAction::<AddComment>::new();
@@ -76,7 +76,7 @@ pub fn CommentThread(
 fn CommentTree<F>(
     list: StoredValue<Vec<Comment>>,
     parent: Option<Uuid>,
-    tz: chrono_tz::Tz,
+    tz: Tz,
     replying_to: RwSignal<Option<Uuid>>,
     can_comment: bool,
     on_reply: F,
@@ -123,7 +123,7 @@ where
 }
 
 #[component]
-pub fn ActivityList(activity: Resource<Result<Vec<Activity>, AppError>>, tz: chrono_tz::Tz) -> impl IntoView {
+pub fn ActivityList(activity: Resource<Result<Vec<Activity>, AppError>>, tz: Tz) -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="activity-title">
             <h2 id="activity-title">"History"</h2>
@@ -144,7 +144,7 @@ pub fn ActivityList(activity: Resource<Result<Vec<Activity>, AppError>>, tz: chr
 }
 
 #[component]
-fn ActivityItem(a: Activity, tz: chrono_tz::Tz) -> impl IntoView {
+fn ActivityItem(a: Activity, tz: Tz) -> impl IntoView {
     let what = match a.kind.as_str() {
         "created" => "created the task".to_owned(),
         "commented" => "commented".to_owned(),

@@ -8,7 +8,7 @@ use crate::serverfns::tasks::CreateTask;
 use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::form::{split_labels, FormValues};
 use crate::ui::session::use_session;
-use crate::ui::time::{from_input, to_input};
+use crate::ui::time::{from_input, to_input, Tz};
 
 /// The values a task form holds, read from a submitted form.
 pub struct TaskFields {
@@ -22,7 +22,7 @@ pub struct TaskFields {
 }
 
 impl TaskFields {
-    pub fn read(values: &FormValues, tz: chrono_tz::Tz) -> Result<Self, AppError> {
+    pub fn read(values: &FormValues, tz: Tz) -> Result<Self, AppError> {
         let due = values.get("due_at");
         let due_at = match due.trim() {
             "" => None,
@@ -41,8 +41,8 @@ impl TaskFields {
 }
 
 /// The user's zone, UTC until the session has loaded.
-pub fn user_tz() -> chrono_tz::Tz {
-    use_session().0.get_untracked().and_then(Result::ok).flatten().map(|u| u.tz()).unwrap_or(chrono_tz::UTC)
+pub fn user_tz() -> Tz {
+    Tz::new(use_session().0.get_untracked().and_then(Result::ok).flatten().map(|me| me.zone).unwrap_or_default())
 }
 
 #[component]
@@ -114,7 +114,7 @@ pub fn TaskFieldInputs(task: Option<Task>, members: Vec<Member>, error: Signal<O
         </label>
         <FieldError error field="title" />
         <label>
-            "Description " <span class="muted">"(Markdown)"</span>
+            <span>"Description " <span class="muted">"(Markdown)"</span></span>
             <textarea name="description" rows="4" maxlength="20000">{description}</textarea>
         </label>
         <FieldError error field="description" />
@@ -155,7 +155,7 @@ pub fn TaskFieldInputs(task: Option<Task>, members: Vec<Member>, error: Signal<O
         </fieldset>
         <FieldError error field="assignee_ids" />
         <label>
-            "Labels " <span class="muted">"(comma separated)"</span>
+            <span>"Labels " <span class="muted">"(comma separated)"</span></span>
             <input type="text" name="labels" value=labels />
         </label>
         <FieldError error field="labels" />

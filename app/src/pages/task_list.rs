@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use uuid::Uuid;
 
-use crate::domain::{AppError, AssigneeFilter, Member, Page, Priority, Task, TaskFilter, TaskSort, TaskStatus, User};
+use crate::domain::{AppError, AssigneeFilter, Member, Page, Priority, Task, TaskFilter, TaskSort, TaskStatus};
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
-use crate::ui::time::format_when;
+use crate::ui::time::{format_when, Tz};
 
 #[component]
 pub fn FilterBar(project_id: Uuid, filter: Memo<Result<TaskFilter, AppError>>, members: Vec<Member>) -> AnyView {
@@ -109,9 +109,8 @@ fn date_value(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 #[component]
-pub fn TaskList(tasks: Resource<Result<Page<Task>, AppError>>, members: Vec<Member>, user: User) -> AnyView {
+pub fn TaskList(tasks: Resource<Result<Page<Task>, AppError>>, members: Vec<Member>, tz: Tz) -> AnyView {
     let members = StoredValue::new(members);
-    let tz = user.tz();
     view! {
         <Transition fallback=|| view! { <Loading label="Loading tasks…" /> }>
             {move || Suspend::new(async move {
@@ -138,7 +137,7 @@ pub fn TaskList(tasks: Resource<Result<Page<Task>, AppError>>, members: Vec<Memb
 }
 
 #[component]
-fn TaskRow(task: Task, members: Vec<Member>, tz: chrono_tz::Tz) -> impl IntoView {
+fn TaskRow(task: Task, members: Vec<Member>, tz: Tz) -> impl IntoView {
     let assignees: Vec<String> = task
         .assignee_ids
         .iter()

@@ -8,14 +8,14 @@ use uuid::Uuid;
 
 use super::task_comments::{ActivityList, CommentThread};
 use super::task_form::{user_tz, TaskFieldInputs, TaskFields};
-use crate::domain::{Activity, AppError, Comment, ErrorCode, Member, TaskPatch, TaskStatus, TaskView, User};
+use crate::domain::{Activity, AppError, Comment, ErrorCode, Member, TaskPatch, TaskStatus, TaskView};
 use crate::serverfns::comments::{list_activity, list_comments};
 use crate::serverfns::projects::list_members;
 use crate::serverfns::tasks::{get_task_view, DeleteTask, UpdateTask};
 use crate::ui::feedback::{ErrorNotice, FormError, Loading};
 use crate::ui::form::FormValues;
 use crate::ui::guard::RequireUser;
-use crate::ui::time::format_when;
+use crate::ui::time::{format_when, Tz};
 
 #[component]
 pub fn TaskPage() -> impl IntoView {
@@ -41,25 +41,24 @@ pub fn TaskPage() -> impl IntoView {
     );
     // The page's resources are created here, outside any Suspend, so that the browser
     // hydrates exactly what the server rendered.
-    view! { <RequireUser children=move |user| view! { <TaskLoader user view_res changes comments activity /> } /> }
+    view! { <RequireUser children=move |me| view! { <TaskLoader tz=Tz::new(me.zone) view_res changes comments activity /> } /> }
 }
 
 type Loaded = Result<(TaskView, Vec<Member>), AppError>;
 
 #[component]
 fn TaskLoader(
-    user: User,
+    tz: Tz,
     view_res: Resource<Loaded>,
     changes: RwSignal<u32>,
     comments: Resource<Result<Vec<Comment>, AppError>>,
     activity: Resource<Result<Vec<Activity>, AppError>>,
 ) -> impl IntoView {
-    let user = StoredValue::new(user);
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match view_res.await {
-                    Ok((view, members)) => view! { <TaskDetail view members user=user.get_value() changes comments activity /> }.into_any(),
+                    Ok((view, members)) => view! { <TaskDetail view members tz changes comments activity /> }.into_any(),
                     Err(error) => view! { <Title text="Task" /> <ErrorNotice error /> }.into_any(),
                 }
             })}
@@ -71,14 +70,13 @@ fn TaskLoader(
 fn TaskDetail(
     view: TaskView,
     members: Vec<Member>,
-    user: User,
+    tz: Tz,
     changes: RwSignal<u32>,
     comments: Resource<Result<Vec<Comment>, AppError>>,
     activity: Resource<Result<Vec<Activity>, AppError>>,
 ) -> AnyView {
     let TaskView { task, description_html, role } = view;
     let can_edit = role.can_edit_tasks();
-    let tz = user.tz();
     let editing = RwSignal::new(false);
     let update = ServerAction::<UpdateTask>::new();
     let delete = ServerAction::<DeleteTask>::new();

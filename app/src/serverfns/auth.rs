@@ -1,11 +1,18 @@
 use leptos::prelude::*;
 
-use crate::domain::{AppError, MePatch, User};
+use crate::domain::{AppError, Me, MePatch, User};
 
 #[server(prefix = "/rpc")]
-pub async fn current_user() -> Result<Option<User>, AppError> {
+pub async fn current_user() -> Result<Option<Me>, AppError> {
     let backend = crate::backend::backend()?;
-    crate::backend::reply(backend.current_user(&crate::backend::request_headers()?).await)
+    let user = crate::backend::reply(backend.current_user(&crate::backend::request_headers()?).await)?;
+    Ok(user.map(|user| Me { zone: backend.zone(&user.timezone), user }))
+}
+
+/// Every time zone name the server knows, for the settings form.
+#[server(prefix = "/rpc")]
+pub async fn list_timezones() -> Result<Vec<String>, AppError> {
+    Ok(crate::backend::backend()?.timezone_names())
 }
 
 /// Creates the account, signs it in and goes to the project list.

@@ -5,13 +5,13 @@ use leptos_router::components::Redirect;
 
 use super::feedback::{ErrorNotice, Loading};
 use super::session::use_session;
-use crate::domain::User;
+use crate::domain::Me;
 
 /// Renders `children` with the signed-in user, or sends the visitor to sign in.
 #[component]
 pub fn RequireUser<F, V>(children: F) -> impl IntoView
 where
-    F: Fn(User) -> V + Send + Sync + Clone + 'static,
+    F: Fn(Me) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
     let session = use_session().0;

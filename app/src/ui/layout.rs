@@ -12,7 +12,7 @@ use crate::serverfns::notifications::unread_count;
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_session().0;
     // Created here rather than in the nav, outside any Suspend, so it hydrates cleanly.
-    let signed_in = move || session.get().and_then(Result::ok).flatten().map(|user| user.id);
+    let signed_in = move || session.get().and_then(Result::ok).flatten().map(|me| me.user.id);
     let unread = Resource::new(signed_in, |user| async move {
         match user {
             Some(_) => unread_count().await,
@@ -29,7 +29,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match session.await {
-                        Ok(Some(user)) => view! { <UserNav name=user.name unread /> }.into_any(),
+                        Ok(Some(me)) => view! { <UserNav name=me.user.name unread /> }.into_any(),
                         _ => view! {
                             <nav class="nav" aria-label="Account">
                                 <A href="/login">"Sign in"</A>

@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, User};
+use crate::domain::{AppError, Me};
 use crate::serverfns::auth::current_user;
 
 #[derive(Clone, Copy)]
-pub struct Session(pub Resource<Result<Option<User>, AppError>>);
+pub struct Session(pub Resource<Result<Option<Me>, AppError>>);
 
 pub fn provide_session() {
     provide_context(Session(Resource::new(|| (), |_| current_user())));

@@ -1,5 +1,5 @@
 use app::backend::IssuedToken;
-use app::domain::{normalize_email, AppError, Credentials, ErrorCode, MePatch, Registration, User};
+use app::domain::{normalize_email, AppError, Credentials, ErrorCode, MePatch, Registration, User, TIMEZONE_MESSAGE};
 use chrono::TimeDelta;
 use uuid::Uuid;
 
@@ -92,6 +92,11 @@ impl Service {
     #[tracing::instrument(skip_all, fields(user = %actor.id))]
     pub async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError> {
         let patch = patch.normalized()?;
+        if let Some(name) = &patch.timezone {
+            if name.parse::<chrono_tz::Tz>().is_err() {
+                return Err(AppError::invalid("timezone", TIMEZONE_MESSAGE));
+            }
+        }
         Ok(self.store.update_user(actor.id, patch.name.as_deref(), patch.timezone.as_deref(), self.clock.now()).await?)
     }
 

@@ -26,6 +26,12 @@ impl Backend for Service {
     async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError> {
         Service::update_me(self, actor, patch).await
     }
+    fn zone(&self, name: &str) -> Zone {
+        crate::zone::zone_around(name, self.now())
+    }
+    fn timezone_names(&self) -> Vec<String> {
+        crate::zone::names()
+    }
     async fn list_projects(&self, actor: &User) -> Result<Vec<Project>, AppError> {
         Service::list_projects(self, actor).await
     }

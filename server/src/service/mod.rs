@@ -38,6 +38,10 @@ impl Service {
         Self { store, clock, passwords: PasswordHasherPool::new(1), config }
     }
 
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
