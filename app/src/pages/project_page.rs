@@ -93,7 +93,7 @@ fn ProjectBody(
         <div class="two-col">
             <section aria-label="Tasks" class="stack">
                 <FilterBar project_id=project.id filter members=members.get_value() />
-                <TaskList tasks members=members.get_value() tz />
+                <TaskList project_id=project.id filter tasks members=members.get_value() tz />
             </section>
             <aside class="stack">
                 <Show when=move || can_edit>

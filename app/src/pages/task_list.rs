@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use uuid::Uuid;
 
-use crate::domain::{AppError, AssigneeFilter, Member, Page, Priority, Task, TaskFilter, TaskSort, TaskStatus};
+use crate::domain::{
+    encode_component, AppError, AssigneeFilter, Member, Page, Priority, Task, TaskFilter, TaskSort, TaskStatus,
+};
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
 use crate::ui::time::{format_when, Tz};
 
@@ -109,8 +111,22 @@ fn date_value(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 #[component]
-pub fn TaskList(tasks: Resource<Result<Page<Task>, AppError>>, members: Vec<Member>, tz: Tz) -> AnyView {
+pub fn TaskList(
+    project_id: Uuid,
+    filter: Memo<Result<TaskFilter, AppError>>,
+    tasks: Resource<Result<Page<Task>, AppError>>,
+    members: Vec<Member>,
+    tz: Tz,
+) -> AnyView {
     let members = StoredValue::new(members);
+    // Pages are links, so a page of a filtered view can be bookmarked too.
+    let page_href = move |cursor: Option<&str>| {
+        let query = filter.get_untracked().map(|f| f.to_query()).unwrap_or_default();
+        let cursor = cursor.map(|c| format!("cursor={}", encode_component(c)));
+        let params: Vec<String> = [Some(query), cursor].into_iter().flatten().filter(|p| !p.is_empty()).collect();
+        format!("/projects/{project_id}?{}", params.join("&"))
+    };
+    let paged = move || filter.get_untracked().is_ok_and(|f| f.cursor.is_some());
     view! {
         <Transition fallback=|| view! { <Loading label="Loading tasks…" /> }>
             {move || Suspend::new(async move {
@@ -124,9 +140,10 @@ pub fn TaskList(tasks: Resource<Result<Page<Task>, AppError>>, members: Vec<Memb
                                 <TaskRow task members=members.get_value() tz />
                             }).collect_view()}
                         </ul>
-                        {page.next_cursor.is_some().then(|| view! {
-                            <p class="muted">"Showing the first page; narrow the filter to see the rest."</p>
-                        })}
+                        <nav class="actions pager" aria-label="Pages">
+                            {paged().then(|| view! { <A href=page_href(None)>"← First page"</A> })}
+                            {page.next_cursor.map(|next| view! { <A href=page_href(Some(&next))>"Next page →"</A> })}
+                        </nav>
                     }.into_any(),
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                 }

@@ -67,3 +67,26 @@ async fn interactive_docs_are_served_from_the_binary() {
     assert_eq!(config.status(), StatusCode::OK);
     assert!(config.text().await.unwrap().contains("/api/v1/openapi.json"));
 }
+
+#[tokio::test]
+async fn pages_show_times_in_the_users_time_zone() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    app.patch("/api/v1/me", &ada, serde_json::json!({ "timezone": "Europe/Berlin" })).await;
+    let p = app.project(&ada, "Launch").await;
+    let summer = app.task(&p, &ada, serde_json::json!({ "title": "Summer", "due_at": "2026-07-01T10:00:00Z" })).await;
+    let winter = app.task(&p, &ada, serde_json::json!({ "title": "Winter", "due_at": "2026-12-01T10:00:00Z" })).await;
+    for (task, shown) in [(summer, "Jul 1, 2026 12:00"), (winter, "Dec 1, 2026 11:00")] {
+        let html = app
+            .http
+            .get(format!("{}/tasks/{}", app.base, task["id"].as_str().unwrap()))
+            .header("Cookie", format!("tandem_session={}", ada.token))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+}
