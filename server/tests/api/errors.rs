@@ -9,16 +9,7 @@ use crate::helpers::TestApp;
 async fn malformed_json_is_400() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
-    let r = app
-        .http
-        .post(format!("{}/api/v1/projects", app.base))
-        .bearer_auth(&ada.token)
-        .header("Content-Type", "application/json")
-        .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
-    let r = TestApp::reply(r).await;
+    let r = app.post_raw("/api/v1/projects", &ada, Some("application/json"), "{\"name\": ").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.code(), "bad_request");
 }
@@ -54,15 +45,7 @@ async fn wrong_types_and_unknown_fields_are_422() {
 async fn missing_content_type_is_415() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
-    let r = app
-        .http
-        .post(format!("{}/api/v1/projects", app.base))
-        .bearer_auth(&ada.token)
-        .body("{\"name\":\"x\"}")
-        .send()
-        .await
-        .unwrap();
-    let r = TestApp::reply(r).await;
+    let r = app.post_raw("/api/v1/projects", &ada, None, "{\"name\":\"x\"}").await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(r.code(), "unsupported_media_type");
 }
@@ -77,16 +60,7 @@ async fn bodies_over_one_mebibyte_are_413_with_json() {
     assert_eq!(r.code(), "payload_too_large");
     // Chunked (no Content-Length): the limit still holds.
     let chunks = futures::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b' '; 32 * 1024])));
-    let r = app
-        .http
-        .post(format!("{}/api/v1/projects", app.base))
-        .bearer_auth(&ada.token)
-        .header("Content-Type", "application/json")
-        .body(reqwest::Body::wrap_stream(chunks))
-        .send()
-        .await
-        .unwrap();
-    let r = TestApp::reply(r).await;
+    let r = app.post_raw("/api/v1/projects", &ada, Some("application/json"), reqwest::Body::wrap_stream(chunks)).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.get("/api/v1/projects", &ada).await.body["items"], json!([]));
 }

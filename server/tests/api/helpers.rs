@@ -86,6 +86,21 @@ impl TestApp {
         self.request(Method::DELETE, path, Some(&user.token), None).await
     }
 
+    /// A POST with a body sent as given, for requests a well-behaved client would not make.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        user: &TestUser,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let mut req = self.http.post(format!("{}{path}", self.base)).bearer_auth(&user.token).body(body);
+        if let Some(content_type) = content_type {
+            req = req.header("Content-Type", content_type);
+        }
+        Self::reply(req.send().await.expect("request sent")).await
+    }
+
     /// Registers `name` (email `<name>@example.com`) and signs in through the token endpoint.
     pub async fn user(&self, name: &str) -> TestUser {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
