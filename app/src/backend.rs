@@ -55,7 +55,7 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         actor: &User,
         unread_only: bool,
-        limit: u32,
+        page: PageRequest,
     ) -> Result<Page<Notification>, AppError>;
     async fn unread_count(&self, actor: &User) -> Result<i64, AppError>;
     async fn mark_read(&self, actor: &User, id: Uuid) -> Result<(), AppError>;

@@ -174,6 +174,47 @@ impl TaskFilter {
     }
 }
 
+/// Which page of a list: at most `limit` items, after the opaque `cursor`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub cursor: Option<String>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self { limit: DEFAULT_LIMIT, cursor: None }
+    }
+}
+
+impl PageRequest {
+    /// Reads the `limit` and `cursor` query parameters.
+    pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, AppError> {
+        let mut page = Self::default();
+        if let Some(limit) = limit.map(str::trim).filter(|l| !l.is_empty()) {
+            page.limit = limit
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| bad("limit", "must be between 1 and 200"))?;
+        }
+        if let Some(cursor) = cursor.map(str::trim).filter(|c| !c.is_empty()) {
+            decode_cursor(cursor)?;
+            page.cursor = Some(cursor.to_owned());
+        }
+        Ok(page)
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.cursor.as_deref().and_then(|c| decode_cursor(c).ok()).unwrap_or(0)
+    }
+
+    /// The cursor of the next page, when the store found more rows than `limit`.
+    pub fn next_cursor(&self, has_more: bool) -> Option<String> {
+        has_more.then(|| encode_cursor(self.offset() + self.limit as u64))
+    }
+}
+
 /// Paginated answer: `{"items": [...], "next_cursor": ...}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {

@@ -9,7 +9,7 @@ mod user;
 mod zone;
 
 pub use error::{AppError, ErrorCode, Violations};
-pub use filter::{encode_component, AssigneeFilter, Page, TaskFilter, TaskSort};
+pub use filter::{encode_component, AssigneeFilter, Page, PageRequest, TaskFilter, TaskSort};
 pub use input::double_option;
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
 pub use task::{

@@ -57,9 +57,12 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
                     <datalist id="timezones">
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
-                                // Suggestions only: the field accepts any name the server knows.
-                                let names = zones.await.unwrap_or_default();
-                                names.into_iter().map(|name| view! { <option value=name></option> }).collect_view()
+                                // Suggestions only: the field accepts any name the server knows,
+                                // so without them the form still works as plain text.
+                                match zones.await {
+                                    Ok(names) => names.into_iter().map(|name| view! { <option value=name></option> }).collect_view().into_any(),
+                                    Err(_) => ().into_any(),
+                                }
                             })}
                         </Suspense>
                     </datalist>

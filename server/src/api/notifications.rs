@@ -1,4 +1,4 @@
-use app::domain::{AppError, Notification, Page};
+use app::domain::{Notification, Page, PageRequest};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,28 +9,17 @@ use super::ApiError;
 use crate::startup::AppState;
 
 /// Your notifications, newest first.
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(("unread" = Option<bool>, Query), ("limit" = Option<u32>, Query)), responses((status = 200, body = Page<Notification>), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(("unread" = Option<bool>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, body = Page<Notification>), (status = 401, description = "not signed in", body = ErrorBody), (status = 422, description = "invalid field values", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authed(user): Authed,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Page<Notification>>, ApiError> {
-    let mut unread_only = false;
-    let mut limit = 50;
-    for (key, value) in query_pairs(query.as_deref())? {
-        match key.as_str() {
-            "unread" => unread_only = matches!(value.as_str(), "true" | "1"),
-            "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=200).contains(n))
-                    .ok_or_else(|| AppError::invalid("limit", "must be between 1 and 200"))?
-            }
-            _ => {}
-        }
-    }
-    Ok(Json(state.service.list_notifications(&user, unread_only, limit).await?))
+    let pairs = query_pairs(query.as_deref())?;
+    let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let unread_only = matches!(value("unread"), Some("true" | "1"));
+    let page = PageRequest::parse(value("limit"), value("cursor"))?;
+    Ok(Json(state.service.list_notifications(&user, unread_only, page).await?))
 }
 
 /// Mark one notification read.

@@ -90,9 +90,9 @@ impl Backend for Service {
         &self,
         actor: &User,
         unread_only: bool,
-        limit: u32,
+        page: PageRequest,
     ) -> Result<Page<Notification>, AppError> {
-        Service::list_notifications(self, actor, unread_only, limit).await
+        Service::list_notifications(self, actor, unread_only, page).await
     }
     async fn unread_count(&self, actor: &User) -> Result<i64, AppError> {
         Service::unread_count(self, actor).await

@@ -1,4 +1,4 @@
-use app::domain::{AppError, Notification, Page, User};
+use app::domain::{AppError, Notification, Page, PageRequest, User};
 use uuid::Uuid;
 
 use super::Service;
@@ -8,11 +8,10 @@ impl Service {
         &self,
         actor: &User,
         unread_only: bool,
-        limit: u32,
+        page: PageRequest,
     ) -> Result<Page<Notification>, AppError> {
-        let limit = limit.clamp(1, 200);
-        let (items, _more) = self.store.notifications(actor.id, unread_only, limit).await?;
-        Ok(Page { items, next_cursor: None })
+        let (items, more) = self.store.notifications(actor.id, unread_only, page.limit, page.offset()).await?;
+        Ok(Page { items, next_cursor: page.next_cursor(more) })
     }
 
     pub async fn unread_count(&self, actor: &User) -> Result<i64, AppError> {

@@ -180,6 +180,7 @@ pub trait NotificationStore: Send + Sync + 'static {
         user_id: Uuid,
         unread_only: bool,
         limit: u32,
+        offset: u64,
     ) -> StoreResult<(Vec<Notification>, bool)>;
     async fn unread_count(&self, user_id: Uuid) -> StoreResult<i64>;
     async fn mark_read(&self, user_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;

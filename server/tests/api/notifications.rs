@@ -58,3 +58,27 @@ async fn notifications_are_marked_read_one_by_one_or_all() {
     let all = app.get("/api/v1/notifications", &bob).await.body;
     assert!(all["items"].as_array().unwrap().iter().all(|n| n["read_at"].is_string()));
 }
+
+#[tokio::test]
+async fn notifications_page_with_a_cursor() {
+    let app = TestApp::spawn().await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    let p = app.project(&ada, "Launch").await;
+    app.add_member(&p, &ada, &bob, "member").await;
+    for i in 0..5 {
+        app.task(&p, &ada, json!({ "title": format!("t{i}"), "assignee_ids": [bob.id] })).await;
+    }
+    let mut titles = Vec::new();
+    let mut path = "/api/v1/notifications?limit=2".to_owned();
+    loop {
+        let page = app.get(&path, &bob).await.body;
+        titles.extend(page["items"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/notifications?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..5).rev().map(|i| format!("Ada assigned you “t{i}”")).collect();
+    assert_eq!(titles, expected);
+    assert_eq!(app.get("/api/v1/notifications?limit=0", &bob).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -14,14 +14,16 @@ impl NotificationStore for SqliteStore {
         user_id: Uuid,
         unread_only: bool,
         limit: u32,
+        offset: u64,
     ) -> StoreResult<(Vec<Notification>, bool)> {
         let unread = if unread_only { " AND read_at IS NULL" } else { "" };
         let rows = sqlx::query(&format!(
             "SELECT id, kind, project_id, task_id, actor_id, title, created_at, read_at FROM notifications \
-             WHERE user_id = ?{unread} ORDER BY created_at DESC, id DESC LIMIT ?"
+             WHERE user_id = ?{unread} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
         ))
         .bind(user_id.to_string())
         .bind(limit as i64 + 1)
+        .bind(offset as i64)
         .fetch_all(&self.pool)
         .await?;
         let mut list = rows
