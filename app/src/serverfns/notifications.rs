@@ -1,13 +1,13 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::{AppError, Notification, Page, PageRequest};
+use crate::domain::{AppError, Notification, Page};
 
 #[server(prefix = "/rpc")]
 pub async fn list_notifications(unread_only: bool) -> Result<Page<Notification>, AppError> {
     let (backend, user) = crate::backend::signed_in().await?;
     crate::backend::reply(
-        backend.list_notifications(&user, unread_only, PageRequest { limit: 100, cursor: None }).await,
+        backend.list_notifications(&user, unread_only, crate::domain::PageRequest { limit: 100, cursor: None }).await,
     )
 }
 
