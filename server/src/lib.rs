@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod markdown;
+pub mod realtime;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, Metrics};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::realtime::Hub;
 use crate::service::{Service, ServiceConfig};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -24,6 +25,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub service: Arc<Service>,
+    pub hub: Arc<Hub>,
+    /// `scheme://host[:port]` of the public URL: the only Origin WebSockets accept.
+    pub public_origin: String,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<Metrics>,
 }
@@ -68,7 +72,9 @@ impl Application {
             .context("cannot read the Leptos site settings (Leptos.toml)")?
             .leptos_options;
         let service = build_service(&config, clock).await?;
-        let state = AppState { service, leptos_options, metrics: Metrics::new() };
+        let hub = service.hub().clone();
+        let public_origin = origin_of(&config.public_url);
+        let state = AppState { service, hub, public_origin, leptos_options, metrics: Metrics::new() };
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = router(state.clone());
@@ -102,6 +108,14 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(api::json_error_bodies))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `https://example.com/tandem` → `https://example.com`.
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()),
+        None => url.to_owned(),
+    }
 }
 
 /// Periodic clean-up of expired sessions and tokens.

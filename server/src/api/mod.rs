@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))
+        .route("/ws", get(crate::realtime::ws_handler))
         .route("/openapi.json", get(|| async { axum::Json(<ApiDoc as utoipa::OpenApi>::openapi()) }))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

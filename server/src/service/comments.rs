@@ -3,7 +3,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::notify::{handle_matches, mentions, Notices};
-use super::{require, Service};
+use super::{notified, require, Service};
 use crate::store::Commit;
 
 impl Service {
@@ -49,7 +49,9 @@ impl Service {
             activity: None,
             notifications: notices.into_vec(),
         };
+        let notified = notified(&commit);
         self.store.insert_comment(&comment, commit).await?;
+        self.publish(task.project_id, &notified);
         Ok(comment)
     }
 

@@ -12,12 +12,13 @@ mod tasks;
 
 use std::sync::Arc;
 
-use app::domain::{AppError, ErrorCode, Project, Role, User};
+use app::domain::{AppError, ErrorCode, Notification, Project, Role, User};
 use uuid::Uuid;
 
 use crate::auth::password::PasswordHasherPool;
 use crate::clock::Clock;
-use crate::store::{Store, StoreError};
+use crate::realtime::Hub;
+use crate::store::{Commit, Store, StoreError};
 
 pub struct ServiceConfig {
     /// Cookies get `Secure` when the public URL is https.
@@ -28,14 +29,28 @@ pub struct ServiceConfig {
 
 pub struct Service {
     store: Arc<dyn Store>,
+    hub: Arc<Hub>,
     clock: Arc<dyn Clock>,
     passwords: PasswordHasherPool,
     config: ServiceConfig,
 }
 
 impl Service {
+    /// Must be called inside the Tokio runtime: it starts the live-update hub.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        Self { store, clock, passwords: PasswordHasherPool::new(1), config }
+        let hub = Hub::start(store.clone());
+        Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config }
+    }
+
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    /// After a commit: live sockets read the project's new events, and the people
+    /// notified hear of it at once.
+    fn publish(&self, project_id: Uuid, notified: &[(Uuid, Notification)]) {
+        self.hub.poke(project_id);
+        self.hub.notify(notified);
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -54,6 +69,11 @@ impl Service {
     async fn role_in(&self, actor: &User, project_id: Uuid) -> Result<Role, AppError> {
         Ok(self.project_as(actor, project_id).await?.role)
     }
+}
+
+/// Who a commit notifies, kept to push once it has landed.
+fn notified(commit: &Commit) -> Vec<(Uuid, Notification)> {
+    commit.notifications.iter().map(|n| (n.user_id, n.notification.clone())).collect()
 }
 
 fn require(allowed: bool, message: &str) -> Result<(), AppError> {

@@ -49,6 +49,7 @@ impl Service {
         };
         let event = self.event(id, "project.updated", actor, json!(public_project(&updated)));
         self.store.update_project(id, &patch, now, Commit { event: Some(event), ..Default::default() }).await?;
+        self.publish(id, &[]);
         // Another write may have taken a seq meanwhile; read back what was stored.
         self.project_as(actor, id).await
     }
@@ -85,6 +86,7 @@ impl Service {
         self.store
             .insert_member(project_id, user.id, input.role, now, Commit { event: Some(event), ..Default::default() })
             .await?;
+        self.publish(project_id, &[]);
         Ok(member)
     }
 
@@ -101,7 +103,9 @@ impl Service {
             require(owners > 1, "a project needs at least one owner; make someone else owner first")?;
         }
         let event = self.event(project_id, "member.removed", actor, json!({ "user_id": user_id }));
-        Ok(self.store.delete_member(project_id, user_id, Commit { event: Some(event), ..Default::default() }).await?)
+        self.store.delete_member(project_id, user_id, Commit { event: Some(event), ..Default::default() }).await?;
+        self.publish(project_id, &[]);
+        Ok(())
     }
 
     pub(super) fn event(

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::notify::Notices;
-use super::{require, Service};
+use super::{notified, require, Service};
 use crate::store::{Commit, NewActivity, TaskScope};
 
 /// Concurrent writers to one task retry this often (with a short random pause) before
@@ -64,7 +64,9 @@ impl Service {
             }),
             notifications: notices.into_vec(),
         };
+        let notified = notified(&commit);
         self.store.insert_task(&task, commit).await?;
+        self.publish(project_id, &notified);
         Ok(task)
     }
 
@@ -125,7 +127,9 @@ impl Service {
                 }),
                 notifications: notices.into_vec(),
             };
+            let notified = notified(&commit);
             if self.store.update_task(&next, current.version, commit).await? {
+                self.publish(next.project_id, &notified);
                 return Ok(next);
             }
         }
@@ -159,7 +163,9 @@ impl Service {
         let (task, role) = self.readable_task(actor, id).await?;
         require(role.can_edit_tasks(), "viewers cannot delete tasks")?;
         let event = self.event(task.project_id, "task.deleted", actor, json!({ "id": id }));
-        Ok(self.store.delete_task(id, Commit { event: Some(event), ..Default::default() }).await?)
+        self.store.delete_task(id, Commit { event: Some(event), ..Default::default() }).await?;
+        self.publish(task.project_id, &[]);
+        Ok(())
     }
 
     async fn check_assignees(&self, project_id: Uuid, ids: &[Uuid]) -> Result<(), AppError> {

@@ -94,7 +94,7 @@ pub enum TaskScope {
 
 /// The whole storage interface, one sub-trait per area so each backend file implements one.
 #[async_trait::async_trait]
-pub trait Store: UserStore + ProjectStore + TaskStore + CommentStore + NotificationStore {
+pub trait Store: UserStore + ProjectStore + TaskStore + CommentStore + NotificationStore + EventStore {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 }
@@ -170,6 +170,25 @@ pub trait CommentStore: Send + Sync + 'static {
     async fn comment_task(&self, comment_id: Uuid) -> StoreResult<Option<Uuid>>;
     async fn comments(&self, task_id: Uuid) -> StoreResult<Vec<Comment>>;
     async fn activity(&self, task_id: Uuid) -> StoreResult<Vec<Activity>>;
+}
+
+/// A row of the per-project event log.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub project_id: Uuid,
+    pub seq: i64,
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+#[async_trait::async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Events of a project after `after_seq`, in order, at most `limit`.
+    async fn events_since(&self, project_id: Uuid, after_seq: i64, limit: u32) -> StoreResult<Vec<StoredEvent>>;
+    /// The project's latest `seq` (0 before its first event).
+    async fn latest_seq(&self, project_id: Uuid) -> StoreResult<i64>;
 }
 
 #[async_trait::async_trait]

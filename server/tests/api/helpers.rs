@@ -46,7 +46,12 @@ impl TestApp {
         let app = Application::build(config).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        // A request that hangs fails its test instead of stalling the whole run.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap();
         Self { base, http, db_path, _dir: dir }
     }
 

@@ -7,6 +7,7 @@ mod helpers;
 mod notifications;
 mod ops;
 mod projects;
+mod realtime;
 mod task_filters;
 mod task_versions;
 mod tasks;

@@ -4,6 +4,7 @@
 //! queue in the process instead of failing with "database is locked".
 
 mod comments;
+mod events;
 mod notifications;
 mod projects;
 mod rows;

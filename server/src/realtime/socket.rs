@@ -1,0 +1,223 @@
+//! `GET /api/v1/ws`: one authenticated WebSocket per browser tab or client.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use app::domain::{AppError, ErrorCode, User};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use super::hub::{event_frame, Frame, Target};
+use crate::api::ApiError;
+use crate::startup::AppState;
+
+const PING_EVERY: Duration = Duration::from_secs(25);
+/// A socket that answered nothing for this long is gone.
+const IDLE_LIMIT: Duration = Duration::from_secs(70);
+/// A client that cannot take a frame in this time is dropped; it resumes with `since`.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
+
+#[derive(Deserialize)]
+pub struct WsQuery {
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    Subscribe { project_id: Uuid, since: Option<i64> },
+    Unsubscribe { project_id: Uuid },
+    Ping,
+}
+
+pub async fn ws_handler(
+    State(state): State<AppState>,
+    Query(query): Query<WsQuery>,
+    mut headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        if origin.as_bytes() != state.public_origin.as_bytes() {
+            return ApiError(AppError::forbidden("cross-origin WebSocket upgrades are refused")).into_response();
+        }
+    }
+    if let Some(token) = query.token.filter(|_| !headers.contains_key(header::AUTHORIZATION)) {
+        if let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+            headers.insert(header::AUTHORIZATION, value);
+        }
+    }
+    let user = match state.service.current_user(&headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return ApiError(AppError::unauthorized()).into_response(),
+        Err(e) => return ApiError(e).into_response(),
+    };
+    upgrade
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .on_upgrade(move |socket| Connection::new(socket, state, user).run())
+}
+
+struct Connection {
+    socket: WebSocket,
+    state: AppState,
+    user: User,
+    /// Subscribed projects, each with the next `seq` this client should get.
+    next: HashMap<Uuid, i64>,
+    last_heard: Instant,
+}
+
+/// Why a connection ends: the client left, or could not keep up.
+struct Closed;
+
+impl Connection {
+    fn new(socket: WebSocket, state: AppState, user: User) -> Self {
+        Self { socket, state, user, next: HashMap::new(), last_heard: Instant::now() }
+    }
+
+    async fn run(mut self) {
+        let mut frames = self.state.hub.subscribe();
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            let step = tokio::select! {
+                incoming = self.socket.recv() => match incoming {
+                    Some(Ok(message)) => self.on_message(message).await,
+                    _ => Err(Closed),
+                },
+                frame = frames.recv() => match frame {
+                    Ok(frame) => self.on_frame(&frame).await,
+                    // Missed frames are in the log: catch every subscription up from there.
+                    Err(RecvError::Lagged(_)) => self.catch_up_all().await,
+                    Err(RecvError::Closed) => Err(Closed),
+                },
+                _ = ping.tick() => self.on_ping_timer().await,
+            };
+            if step.is_err() {
+                break;
+            }
+        }
+    }
+
+    async fn on_message(&mut self, message: Message) -> Result<(), Closed> {
+        self.last_heard = Instant::now();
+        match message {
+            Message::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
+                Ok(ClientMessage::Subscribe { project_id, since }) => self.subscribe(project_id, since).await,
+                Ok(ClientMessage::Unsubscribe { project_id }) => {
+                    self.next.remove(&project_id);
+                    Ok(())
+                }
+                Ok(ClientMessage::Ping) => self.send_json(json!({ "type": "pong" })).await,
+                Err(e) => {
+                    let message = format!("unreadable message: {e}");
+                    self.send_json(json!({ "type": "error", "code": "bad_request", "message": message })).await
+                }
+            },
+            Message::Close(_) => Err(Closed),
+            _ => Ok(()),
+        }
+    }
+
+    async fn subscribe(&mut self, project_id: Uuid, since: Option<i64>) -> Result<(), Closed> {
+        if let Err(error) = self.state.service.get_project(&self.user, project_id).await {
+            let code = if error.code == ErrorCode::NotFound { "not_found" } else { error.code.as_str() };
+            return self.send_json(json!({ "type": "error", "code": code, "project_id": project_id })).await;
+        }
+        let store = self.state.service.store().clone();
+        let watched = self.state.hub.watch(project_id).await;
+        let latest = store.latest_seq(project_id).await;
+        let (Ok(()), Ok(latest)) = (watched, latest) else {
+            return self.send_json(json!({ "type": "error", "code": "unavailable", "project_id": project_id })).await;
+        };
+        match since {
+            Some(since) if since > latest || since < 0 => {
+                self.next.insert(project_id, latest + 1);
+                self.send_json(json!({ "type": "resync", "project_id": project_id })).await
+            }
+            Some(since) => {
+                self.next.insert(project_id, since + 1);
+                self.send_json(json!({ "type": "subscribed", "project_id": project_id, "seq": latest })).await?;
+                self.catch_up(project_id).await
+            }
+            None => {
+                self.next.insert(project_id, latest + 1);
+                self.send_json(json!({ "type": "subscribed", "project_id": project_id, "seq": latest })).await
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: &Frame) -> Result<(), Closed> {
+        match frame.target {
+            Target::User(user_id) if user_id == self.user.id => self.send(frame.text.clone()).await,
+            Target::Project { project_id, seq } => match self.next.get(&project_id).copied() {
+                Some(next) if seq == next => {
+                    self.next.insert(project_id, next + 1);
+                    self.send(frame.text.clone()).await
+                }
+                Some(next) if seq > next => self.catch_up(project_id).await,
+                _ => Ok(()),
+            },
+            Target::User(_) => Ok(()),
+        }
+    }
+
+    /// Sends, from the log, every event of the project this client has not had yet.
+    async fn catch_up(&mut self, project_id: Uuid) -> Result<(), Closed> {
+        let store = self.state.service.store().clone();
+        while let Some(next) = self.next.get(&project_id).copied() {
+            let events = match store.events_since(project_id, next - 1, 500).await {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::warn!(%project_id, error = %e, "catch-up read failed; the client will resync");
+                    return self.send_json(json!({ "type": "resync", "project_id": project_id })).await;
+                }
+            };
+            if events.is_empty() {
+                return Ok(());
+            }
+            for event in &events {
+                self.send(event_frame(event).text).await?;
+                self.next.insert(project_id, event.seq + 1);
+            }
+        }
+        Ok(())
+    }
+
+    async fn catch_up_all(&mut self) -> Result<(), Closed> {
+        let projects: Vec<Uuid> = self.next.keys().copied().collect();
+        for project_id in projects {
+            self.catch_up(project_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn on_ping_timer(&mut self) -> Result<(), Closed> {
+        if self.last_heard.elapsed() > IDLE_LIMIT {
+            return Err(Closed);
+        }
+        self.send_message(Message::Ping(Default::default())).await
+    }
+
+    async fn send_json(&mut self, value: serde_json::Value) -> Result<(), Closed> {
+        self.send(value.to_string().into()).await
+    }
+
+    async fn send(&mut self, text: axum::extract::ws::Utf8Bytes) -> Result<(), Closed> {
+        self.send_message(Message::Text(text)).await
+    }
+
+    async fn send_message(&mut self, message: Message) -> Result<(), Closed> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(Closed),
+        }
+    }
+}
