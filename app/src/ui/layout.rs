@@ -12,13 +12,9 @@ use crate::serverfns::notifications::unread_count;
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_session().0;
     // Created here rather than in the nav, outside any Suspend, so it hydrates cleanly.
-    let signed_in = move || session.get().and_then(Result::ok).flatten().map(|me| me.user.id);
-    let unread = Resource::new(signed_in, |user| async move {
-        match user {
-            Some(_) => unread_count().await,
-            None => Ok(0),
-        }
-    });
+    // Independent of the session resource: a resource whose source reads another
+    // resource refetches mid-render on the server.
+    let unread = Resource::new(|| (), |_| unread_count());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
