@@ -85,10 +85,6 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.service.clone());
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;

@@ -118,17 +118,8 @@ impl TaskFilter {
                 "due_before" => f.due_before = Some(parse_time(key, value)?),
                 "due_after" => f.due_after = Some(parse_time(key, value)?),
                 "sort" => f.sort = TaskSort::parse(value).ok_or_else(|| bad(key, "is not a known sort"))?,
-                "limit" => {
-                    let n: u32 = value.parse().map_err(|_| bad(key, "must be a number"))?;
-                    if !(1..=MAX_LIMIT).contains(&n) {
-                        return Err(bad(key, "must be between 1 and 200"));
-                    }
-                    f.limit = n;
-                }
-                "cursor" => {
-                    decode_cursor(value)?;
-                    f.cursor = Some(value.to_owned());
-                }
+                "limit" => f.limit = PageRequest::parse(Some(value), None)?.limit,
+                "cursor" => f.cursor = PageRequest::parse(None, Some(value))?.cursor,
                 _ => {}
             }
         }
@@ -163,14 +154,18 @@ impl TaskFilter {
         pairs.into_iter().map(|(k, v)| format!("{k}={}", encode_component(&v))).collect::<Vec<_>>().join("&")
     }
 
+    fn page(&self) -> PageRequest {
+        PageRequest { limit: self.limit, cursor: self.cursor.clone() }
+    }
+
     /// Where the page starts: decoded from the opaque cursor.
     pub fn offset(&self) -> u64 {
-        self.cursor.as_deref().and_then(|c| decode_cursor(c).ok()).unwrap_or(0)
+        self.page().offset()
     }
 
     /// The cursor of the next page, when the store found more rows than `limit`.
     pub fn next_cursor(&self, has_more: bool) -> Option<String> {
-        has_more.then(|| encode_cursor(self.offset() + self.limit as u64))
+        self.page().next_cursor(has_more)
     }
 }
 
