@@ -11,7 +11,12 @@ pub struct Config {
     pub public_url: String,
     /// The Leptos site settings file the server reads (site root, package dir…).
     pub leptos_toml: Option<String>,
+    /// How often live sockets are pinged; one silent for 2.5 times this is closed.
+    pub ws_heartbeat: std::time::Duration,
 }
+
+/// Sockets are pinged this often unless `TANDEM_WS_HEARTBEAT_SECS` says otherwise.
+pub const DEFAULT_WS_HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(25);
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
@@ -27,6 +32,14 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             leptos_toml,
+            ws_heartbeat: match var("TANDEM_WS_HEARTBEAT_SECS") {
+                Some(secs) => {
+                    std::time::Duration::from_secs(secs.parse().ok().filter(|s| *s > 0).with_context(|| {
+                        format!("TANDEM_WS_HEARTBEAT_SECS={secs} is not a whole number of seconds above 0")
+                    })?)
+                }
+                None => DEFAULT_WS_HEARTBEAT,
+            },
         })
     }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod limits;
 pub mod markdown;
 pub mod realtime;
 pub mod service;

@@ -45,6 +45,11 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            // One descriptor per open socket: ask for room for tens of thousands.
+            let files = server::limits::raise_fd_limit(65_536);
+            if files < 4096 {
+                tracing::warn!(files, "few file descriptors allowed; raise `ulimit -n` for many live sockets");
+            }
             let app = Application::build(config.clone()).await?;
             tracing::info!("Tandem listening on http://{} (public URL {})", config.addr, config.public_url);
             app.run_until_stopped().await

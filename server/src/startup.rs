@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
@@ -13,7 +14,7 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, Metrics};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::realtime::Hub;
+use crate::realtime::{Hub, LocalBus};
 use crate::service::{Service, ServiceConfig};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// `scheme://host[:port]` of the public URL: the only Origin WebSockets accept.
     pub public_origin: String,
+    /// How often live sockets are pinged.
+    pub ws_heartbeat: std::time::Duration,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<Metrics>,
 }
@@ -59,7 +62,7 @@ pub async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
 pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Service>> {
     let store = open_store(&config.database_url).await?;
     let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
-    Ok(Arc::new(Service::new(store, clock, service_config)))
+    Ok(Arc::new(Service::new(store, Arc::new(LocalBus::new()), clock, service_config)))
 }
 
 impl Application {
@@ -74,7 +77,14 @@ impl Application {
         let service = build_service(&config, clock).await?;
         let hub = service.hub().clone();
         let public_origin = origin_of(&config.public_url);
-        let state = AppState { service, hub, public_origin, leptos_options, metrics: Metrics::new() };
+        let state = AppState {
+            service,
+            hub,
+            public_origin,
+            ws_heartbeat: config.ws_heartbeat,
+            leptos_options,
+            metrics: Metrics::new(),
+        };
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = router(state.clone());
@@ -87,7 +97,17 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.service.clone());
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        let hub = self.state.hub.clone();
+        let stopping = async move {
+            shutdown_signal().await;
+            // Open sockets are told the server is going away, so clients reconnect.
+            hub.close_all();
+        };
+        // Live frames are small and must leave at once, not wait for the previous ACK.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router).with_graceful_shutdown(stopping).await?;
         Ok(())
     }
 }

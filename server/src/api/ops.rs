@@ -81,5 +81,10 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    let mut text = state.metrics.render();
+    text.push_str(&format!(
+        "# HELP tandem_websocket_connections Open live-update sockets.\n# TYPE tandem_websocket_connections gauge\ntandem_websocket_connections {}\n",
+        state.hub.connections()
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -1,25 +1,44 @@
-//! The in-process event bus. Writers poke it after commit; it reads the new rows of the
-//! event log (the source of truth) and broadcasts each as one shared, pre-serialized frame.
+//! The fan-out of one instance. It listens to the event bus, reads each project's new
+//! rows from the event log (the source of truth), serializes each event once and hands
+//! the same bytes to every socket watching that project, through each socket's bounded
+//! queue. A socket whose queue is full is cut off rather than slowing anyone else; its
+//! client resumes with `since`.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
-use app::domain::Notification;
+use app::domain::{Notification, User};
 use axum::extract::ws::Utf8Bytes;
+use futures::{FutureExt, StreamExt};
+use serde::Serialize;
 use serde_json::json;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::bus::{EventBus, Signal};
 use crate::store::{Store, StoreResult, StoredEvent};
 
-/// Frames waiting for slow sockets; a socket that falls further behind re-reads the log.
-const FRAME_BUFFER: usize = 4096;
+/// Frames a socket may have waiting before it counts as too slow.
+pub const QUEUE_FRAMES: usize = 1024;
 /// Events read from the log per query.
-const READ_BATCH: u32 = 500;
+pub(super) const READ_BATCH: u32 = 500;
+/// How often presence changes are gathered and sent: joins and leaves in between
+/// coalesce into one message per project.
+const PRESENCE_EVERY: Duration = Duration::from_millis(200);
+/// Viewers listed in a presence message; `count` tells how many there are in all.
+const PRESENCE_LISTED: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    Project { project_id: Uuid, seq: i64 },
+    /// An event of the log, with its place in the project's sequence.
+    Project {
+        project_id: Uuid,
+        seq: i64,
+    },
+    /// Who is viewing a project.
+    Presence(Uuid),
     User(Uuid),
 }
 
@@ -29,81 +48,312 @@ pub struct Frame {
     pub text: Utf8Bytes,
 }
 
+type ConnId = u64;
+
+struct Conn {
+    user_id: Uuid,
+    name: String,
+    /// Projects this socket watches.
+    rooms: Vec<Uuid>,
+    queue: mpsc::Sender<Arc<Frame>>,
+    cut_off: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Room {
+    /// Last `seq` handed out for this project.
+    last_seq: i64,
+    /// Watching sockets, with the task each has open.
+    viewers: HashMap<ConnId, Option<Uuid>>,
+    /// Joined since the last presence message; they get the current one.
+    newcomers: Vec<ConnId>,
+    presence: Option<(Vec<Viewer>, Arc<Frame>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct Viewer {
+    id: Uuid,
+    name: String,
+    task_id: Option<Uuid>,
+}
+
+#[derive(Default)]
+struct Registry {
+    next_id: ConnId,
+    conns: HashMap<ConnId, Conn>,
+    by_user: HashMap<Uuid, HashSet<ConnId>>,
+    rooms: HashMap<Uuid, Room>,
+    /// Rooms whose viewers changed since the last presence message.
+    presence_changed: HashSet<Uuid>,
+}
+
 pub struct Hub {
     store: Arc<dyn Store>,
-    frames: broadcast::Sender<Arc<Frame>>,
-    pokes: mpsc::UnboundedSender<Uuid>,
-    /// Projects someone watches, with the last `seq` broadcast for each.
-    watched: Mutex<HashMap<Uuid, i64>>,
+    bus: Arc<dyn EventBus>,
+    registry: Mutex<Registry>,
+}
+
+/// A socket's place in the hub: its queue of frames, and its seat until dropped.
+pub struct Membership {
+    id: ConnId,
+    hub: Weak<Hub>,
+    pub frames: mpsc::Receiver<Arc<Frame>>,
+    cut_off: Arc<AtomicBool>,
+}
+
+impl Membership {
+    /// True once the hub gave up on this socket for falling behind.
+    pub fn is_cut_off(&self) -> bool {
+        self.cut_off.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        if let Some(hub) = self.hub.upgrade() {
+            hub.remove(self.id);
+        }
+    }
 }
 
 impl Hub {
-    /// Creates the hub and starts the task that turns pokes into frames.
-    pub fn start(store: Arc<dyn Store>) -> Arc<Self> {
-        let (frames, _) = broadcast::channel(FRAME_BUFFER);
-        let (pokes, mut poked) = mpsc::unbounded_channel();
-        let hub = Arc::new(Self { store, frames, pokes, watched: Mutex::new(HashMap::new()) });
+    /// Creates the hub and starts its tasks: one turns bus signals into frames, one
+    /// sends presence changes.
+    pub fn start(store: Arc<dyn Store>, bus: Arc<dyn EventBus>) -> Arc<Self> {
+        let mut signals = bus.listen();
+        let hub = Arc::new(Self { store, bus, registry: Mutex::new(Registry::default()) });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
-            while let Some(first) = poked.recv().await {
-                let mut projects = HashSet::from([first]);
-                while let Ok(more) = poked.try_recv() {
-                    projects.insert(more);
+            while let Some(first) = signals.next().await {
+                let mut batch = vec![first];
+                while let Some(Some(more)) = signals.next().now_or_never() {
+                    batch.push(more);
                 }
                 let Some(hub) = weak.upgrade() else { break };
-                for project_id in projects {
-                    if let Err(e) = hub.pump(project_id).await {
-                        tracing::warn!(%project_id, error = %e, "could not read new events; sockets will catch up from the log");
-                    }
-                }
+                hub.on_signals(batch).await;
+            }
+        });
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(PRESENCE_EVERY);
+            loop {
+                every.tick().await;
+                let Some(hub) = weak.upgrade() else { break };
+                hub.send_presence();
             }
         });
         hub
     }
 
     /// Called after a change committed events for `project_id`.
-    pub fn poke(&self, project_id: Uuid) {
-        let _ = self.pokes.send(project_id);
+    pub fn committed(&self, project_id: Uuid) {
+        self.bus.publish(Signal::Committed { project_id });
     }
 
-    /// Pushes new notifications to their users' open sockets.
-    pub fn notify(&self, notifications: &[(Uuid, Notification)]) {
+    /// Called after notifications were stored.
+    pub fn notified(&self, notifications: &[(Uuid, Notification)]) {
         for (user_id, notification) in notifications {
-            let text = json!({ "type": "notification", "data": notification }).to_string();
-            let _ = self.frames.send(Arc::new(Frame { target: Target::User(*user_id), text: text.into() }));
+            self.bus.publish(Signal::Notified { user_id: *user_id, notification: Box::new(notification.clone()) });
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
-        self.frames.subscribe()
+    /// Seats a new socket of `user`: it receives their notifications at once.
+    pub fn connect(self: &Arc<Self>, user: &User) -> Membership {
+        let (queue, frames) = mpsc::channel(QUEUE_FRAMES);
+        let cut_off = Arc::new(AtomicBool::new(false));
+        let mut registry = self.lock();
+        registry.next_id += 1;
+        let id = registry.next_id;
+        let conn =
+            Conn { user_id: user.id, name: user.name.clone(), rooms: Vec::new(), queue, cut_off: cut_off.clone() };
+        registry.conns.insert(id, conn);
+        registry.by_user.entry(user.id).or_default().insert(id);
+        Membership { id, hub: Arc::downgrade(self), frames, cut_off }
     }
 
-    /// Starts broadcasting a project's events (from its current `seq` on), if not yet.
-    pub async fn watch(&self, project_id: Uuid) -> StoreResult<()> {
-        if self.watched.lock().expect("hub lock").contains_key(&project_id) {
-            return Ok(());
+    /// Starts handing the project's events to the socket. Events committed from the
+    /// moment this returns reach its queue; earlier ones are the caller's to read.
+    pub async fn join(&self, membership: &Membership, project_id: Uuid) -> StoreResult<()> {
+        if !self.lock().rooms.contains_key(&project_id) {
+            let latest = self.store.latest_seq(project_id).await?;
+            self.lock().rooms.entry(project_id).or_insert_with(|| Room { last_seq: latest, ..Room::default() });
         }
-        let latest = self.store.latest_seq(project_id).await?;
-        self.watched.lock().expect("hub lock").entry(project_id).or_insert(latest);
+        let mut registry = self.lock();
+        let Some(conn) = registry.conns.get_mut(&membership.id) else { return Ok(()) };
+        if !conn.rooms.contains(&project_id) {
+            conn.rooms.push(project_id);
+        }
+        let room = registry.rooms.entry(project_id).or_default();
+        if room.viewers.insert(membership.id, None).is_none() {
+            room.newcomers.push(membership.id);
+            registry.presence_changed.insert(project_id);
+        }
         Ok(())
     }
 
-    /// Broadcasts every event of a watched project after the last one sent.
+    pub fn leave(&self, membership: &Membership, project_id: Uuid) {
+        let mut registry = self.lock();
+        leave_room(&mut registry, membership.id, project_id);
+    }
+
+    /// Records which task (if any) the socket's user has open in a project they watch.
+    pub fn focus(&self, membership: &Membership, project_id: Uuid, task_id: Option<Uuid>) {
+        let mut registry = self.lock();
+        if let Some(open) = registry.rooms.get_mut(&project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+            *open = task_id;
+            registry.presence_changed.insert(project_id);
+        }
+    }
+
+    /// Sockets seated now; for metrics and tests.
+    pub fn connections(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    /// Closes every socket (they are told to come back), e.g. when the server stops.
+    pub fn close_all(&self) {
+        let mut registry = self.lock();
+        *registry = Registry { next_id: registry.next_id, ..Registry::default() };
+    }
+
+    fn remove(&self, id: ConnId) {
+        drop_conn(&mut self.lock(), id);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn on_signals(&self, signals: Vec<Option<Signal>>) {
+        let mut projects = HashSet::new();
+        for signal in signals {
+            match signal {
+                Some(Signal::Committed { project_id }) => {
+                    projects.insert(project_id);
+                }
+                Some(Signal::Notified { user_id, notification }) => {
+                    let text = json!({ "type": "notification", "data": notification }).to_string();
+                    let frame = Arc::new(Frame { target: Target::User(user_id), text: text.into() });
+                    let mut registry = self.lock();
+                    let ids: Vec<ConnId> = registry.by_user.get(&user_id).into_iter().flatten().copied().collect();
+                    deliver(&mut registry, ids, &frame);
+                }
+                // Signals were missed: re-read every watched project.
+                None => projects.extend(self.lock().rooms.keys().copied()),
+            }
+        }
+        for project_id in projects {
+            if let Err(e) = self.pump(project_id).await {
+                tracing::warn!(%project_id, error = %e, "could not read new events; sockets will catch up from the log");
+            }
+        }
+    }
+
+    /// Hands out every event of a watched project after the last one handed out.
     async fn pump(&self, project_id: Uuid) -> StoreResult<()> {
         loop {
-            let Some(last) = self.watched.lock().expect("hub lock").get(&project_id).copied() else {
+            let Some(last) = self.lock().rooms.get(&project_id).map(|r| r.last_seq) else {
                 return Ok(());
             };
             let events = self.store.events_since(project_id, last, READ_BATCH).await?;
-            let Some(newest) = events.last().map(|e| e.seq) else {
+            if events.is_empty() {
                 return Ok(());
-            };
-            for event in &events {
-                let _ = self.frames.send(Arc::new(event_frame(event)));
             }
-            self.watched.lock().expect("hub lock").insert(project_id, newest);
+            let frames: Vec<Arc<Frame>> = events.iter().map(|e| Arc::new(event_frame(e))).collect();
+            let mut registry = self.lock();
+            let Some(room) = registry.rooms.get_mut(&project_id) else { return Ok(()) };
+            room.last_seq = events.last().map_or(last, |e| e.seq);
+            let ids: Vec<ConnId> = room.viewers.keys().copied().collect();
+            for frame in &frames {
+                deliver(&mut registry, ids.iter().copied(), frame);
+            }
         }
     }
+
+    /// Sends each changed project's viewers, and each newcomer, who is there.
+    fn send_presence(&self) {
+        let mut registry = self.lock();
+        for project_id in std::mem::take(&mut registry.presence_changed) {
+            let viewers = viewers_of(&registry, project_id);
+            let Some(room) = registry.rooms.get_mut(&project_id) else { continue };
+            let newcomers = std::mem::take(&mut room.newcomers);
+            let (recipients, frame) = match &room.presence {
+                Some((before, frame)) if *before == viewers => (newcomers, frame.clone()),
+                _ => {
+                    let frame = Arc::new(presence_frame(project_id, &viewers));
+                    room.presence = Some((viewers, frame.clone()));
+                    (room.viewers.keys().copied().collect(), frame)
+                }
+            };
+            deliver(&mut registry, recipients, &frame);
+        }
+    }
+}
+
+/// Queues a frame for each socket; a socket whose queue is full is cut off.
+fn deliver(registry: &mut Registry, ids: impl IntoIterator<Item = ConnId>, frame: &Arc<Frame>) {
+    let mut too_slow = Vec::new();
+    for id in ids {
+        let Some(conn) = registry.conns.get(&id) else { continue };
+        if conn.queue.try_send(frame.clone()).is_err() {
+            conn.cut_off.store(true, Ordering::Relaxed);
+            too_slow.push(id);
+        }
+    }
+    for id in too_slow {
+        if let Some(user_id) = drop_conn(registry, id) {
+            tracing::info!(%user_id, "socket fell behind and was cut off; it resumes with `since`");
+        }
+    }
+}
+
+/// Forgets a socket everywhere (dropping its queue); returns its user.
+fn drop_conn(registry: &mut Registry, id: ConnId) -> Option<Uuid> {
+    let conn = registry.conns.remove(&id)?;
+    if let Some(ids) = registry.by_user.get_mut(&conn.user_id) {
+        ids.remove(&id);
+        if ids.is_empty() {
+            registry.by_user.remove(&conn.user_id);
+        }
+    }
+    for project_id in conn.rooms {
+        leave_room(registry, id, project_id);
+    }
+    Some(conn.user_id)
+}
+
+fn leave_room(registry: &mut Registry, id: ConnId, project_id: Uuid) {
+    if let Some(conn) = registry.conns.get_mut(&id) {
+        conn.rooms.retain(|p| *p != project_id);
+    }
+    let Some(room) = registry.rooms.get_mut(&project_id) else { return };
+    if room.viewers.remove(&id).is_some() {
+        registry.presence_changed.insert(project_id);
+    }
+    if room.viewers.is_empty() {
+        registry.rooms.remove(&project_id);
+    }
+}
+
+/// The distinct users watching a project, in name order; a user with several sockets
+/// counts once, with a task open in any of them.
+fn viewers_of(registry: &Registry, project_id: Uuid) -> Vec<Viewer> {
+    let Some(room) = registry.rooms.get(&project_id) else { return Vec::new() };
+    let mut by_user: BTreeMap<(String, Uuid), Option<Uuid>> = BTreeMap::new();
+    for (id, task) in &room.viewers {
+        let Some(conn) = registry.conns.get(id) else { continue };
+        let open = by_user.entry((conn.name.clone(), conn.user_id)).or_default();
+        if open.is_none() {
+            *open = *task;
+        }
+    }
+    by_user.into_iter().map(|((name, id), task_id)| Viewer { id, name, task_id }).collect()
+}
+
+fn presence_frame(project_id: Uuid, viewers: &[Viewer]) -> Frame {
+    let listed = &viewers[..viewers.len().min(PRESENCE_LISTED)];
+    let text = json!({ "type": "presence", "project_id": project_id, "users": listed, "count": viewers.len() });
+    Frame { target: Target::Presence(project_id), text: text.to_string().into() }
 }
 
 /// The message of API.md's Realtime section for one event.

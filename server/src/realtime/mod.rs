@@ -1,8 +1,11 @@
-//! Live updates: the hub turns committed events into frames serialized once, and each
-//! WebSocket forwards the frames its user may see, in `seq` order, with no gaps.
+//! Live updates: the bus says what was committed, the hub turns it into frames serialized
+//! once, and each WebSocket forwards the frames its user may see, in `seq` order, with no
+//! gaps.
 
+mod bus;
 mod hub;
 mod socket;
 
-pub use hub::{Frame, Hub, Target};
+pub use bus::{EventBus, LocalBus, Signal};
+pub use hub::{Frame, Hub, Membership, Target, QUEUE_FRAMES};
 pub use socket::ws_handler;

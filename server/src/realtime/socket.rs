@@ -1,28 +1,30 @@
 //! `GET /api/v1/ws`: one authenticated WebSocket per browser tab or client.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use app::domain::{AppError, ErrorCode, User};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use futures::SinkExt;
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
-use super::hub::{event_frame, Frame, Target};
+use super::hub::{event_frame, Frame, Membership, Target, READ_BATCH};
 use crate::api::ApiError;
 use crate::startup::AppState;
 
-const PING_EVERY: Duration = Duration::from_secs(25);
-/// A socket that answered nothing for this long is gone.
-const IDLE_LIMIT: Duration = Duration::from_secs(70);
 /// A client that cannot take a frame in this time is dropped; it resumes with `since`.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
+/// Frames taken from the queue per write.
+const BATCH_FRAMES: usize = 64;
 
 #[derive(Deserialize)]
 pub struct WsQuery {
@@ -32,8 +34,18 @@ pub struct WsQuery {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientMessage {
-    Subscribe { project_id: Uuid, since: Option<i64> },
-    Unsubscribe { project_id: Uuid },
+    Subscribe {
+        project_id: Uuid,
+        since: Option<i64>,
+    },
+    Unsubscribe {
+        project_id: Uuid,
+    },
+    /// The task the user has open in a subscribed project (`null` for none): presence.
+    Focus {
+        project_id: Uuid,
+        task_id: Option<Uuid>,
+    },
     Ping,
 }
 
@@ -69,6 +81,7 @@ struct Connection {
     socket: WebSocket,
     state: AppState,
     user: User,
+    membership: Membership,
     /// Subscribed projects, each with the next `seq` this client should get.
     next: HashMap<Uuid, i64>,
     last_heard: Instant,
@@ -77,14 +90,19 @@ struct Connection {
 /// Why a connection ends: the client left, or could not keep up.
 struct Closed;
 
+/// Close codes: the server is going away (restart), or the client was too slow. Both
+/// mean "come back and resume with `since`".
+const GOING_AWAY: u16 = 1001;
+const TRY_AGAIN_LATER: u16 = 1013;
+
 impl Connection {
     fn new(socket: WebSocket, state: AppState, user: User) -> Self {
-        Self { socket, state, user, next: HashMap::new(), last_heard: Instant::now() }
+        let membership = state.hub.connect(&user);
+        Self { socket, state, user, membership, next: HashMap::new(), last_heard: Instant::now() }
     }
 
     async fn run(mut self) {
-        let mut frames = self.state.hub.subscribe();
-        let mut ping = tokio::time::interval(PING_EVERY);
+        let mut ping = tokio::time::interval(self.state.ws_heartbeat);
         ping.tick().await;
         loop {
             let step = tokio::select! {
@@ -92,18 +110,42 @@ impl Connection {
                     Some(Ok(message)) => self.on_message(message).await,
                     _ => Err(Closed),
                 },
-                frame = frames.recv() => match frame {
-                    Ok(frame) => self.on_frame(&frame).await,
-                    // Missed frames are in the log: catch every subscription up from there.
-                    Err(RecvError::Lagged(_)) => self.catch_up_all().await,
-                    Err(RecvError::Closed) => Err(Closed),
+                frame = self.membership.frames.recv() => match frame {
+                    Some(frame) if !self.membership.is_cut_off() => self.on_frames(frame).await,
+                    _ => {
+                        self.close().await;
+                        Err(Closed)
+                    }
                 },
                 _ = ping.tick() => self.on_ping_timer().await,
             };
-            if step.is_err() {
+            if step.is_err() || self.flush().await.is_err() {
                 break;
             }
         }
+    }
+
+    /// Forwards a frame and whatever else is already queued, to be written in one go.
+    async fn on_frames(&mut self, first: Arc<Frame>) -> Result<(), Closed> {
+        self.on_frame(&first).await?;
+        for _ in 0..BATCH_FRAMES {
+            match self.membership.frames.try_recv() {
+                Ok(frame) if !self.membership.is_cut_off() => self.on_frame(&frame).await?,
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells the client why the hub let go of it, so it reconnects.
+    async fn close(&mut self) {
+        let (code, reason) = if self.membership.is_cut_off() {
+            (TRY_AGAIN_LATER, "too slow; reconnect and resume with since")
+        } else {
+            (GOING_AWAY, "server restarting; reconnect and resume with since")
+        };
+        let frame = CloseFrame { code, reason: reason.into() };
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
     }
 
     async fn on_message(&mut self, message: Message) -> Result<(), Closed> {
@@ -113,6 +155,11 @@ impl Connection {
                 Ok(ClientMessage::Subscribe { project_id, since }) => self.subscribe(project_id, since).await,
                 Ok(ClientMessage::Unsubscribe { project_id }) => {
                     self.next.remove(&project_id);
+                    self.state.hub.leave(&self.membership, project_id);
+                    Ok(())
+                }
+                Ok(ClientMessage::Focus { project_id, task_id }) => {
+                    self.state.hub.focus(&self.membership, project_id, task_id);
                     Ok(())
                 }
                 Ok(ClientMessage::Ping) => self.send_json(json!({ "type": "pong" })).await,
@@ -132,7 +179,7 @@ impl Connection {
             return self.send_json(json!({ "type": "error", "code": code, "project_id": project_id })).await;
         }
         let store = self.state.service.store().clone();
-        let watched = self.state.hub.watch(project_id).await;
+        let watched = self.state.hub.join(&self.membership, project_id).await;
         let latest = store.latest_seq(project_id).await;
         let (Ok(()), Ok(latest)) = (watched, latest) else {
             return self.send_json(json!({ "type": "error", "code": "unavailable", "project_id": project_id })).await;
@@ -156,7 +203,7 @@ impl Connection {
 
     async fn on_frame(&mut self, frame: &Frame) -> Result<(), Closed> {
         match frame.target {
-            Target::User(user_id) if user_id == self.user.id => self.send(frame.text.clone()).await,
+            Target::User(_) | Target::Presence(_) => self.send(frame.text.clone()).await,
             Target::Project { project_id, seq } => match self.next.get(&project_id).copied() {
                 Some(next) if seq == next => {
                     self.next.insert(project_id, next + 1);
@@ -165,7 +212,6 @@ impl Connection {
                 Some(next) if seq > next => self.catch_up(project_id).await,
                 _ => Ok(()),
             },
-            Target::User(_) => Ok(()),
         }
     }
 
@@ -173,7 +219,7 @@ impl Connection {
     async fn catch_up(&mut self, project_id: Uuid) -> Result<(), Closed> {
         let store = self.state.service.store().clone();
         while let Some(next) = self.next.get(&project_id).copied() {
-            let events = match store.events_since(project_id, next - 1, 500).await {
+            let events = match store.events_since(project_id, next - 1, READ_BATCH).await {
                 Ok(events) => events,
                 Err(e) => {
                     tracing::warn!(%project_id, error = %e, "catch-up read failed; the client will resync");
@@ -191,16 +237,9 @@ impl Connection {
         Ok(())
     }
 
-    async fn catch_up_all(&mut self) -> Result<(), Closed> {
-        let projects: Vec<Uuid> = self.next.keys().copied().collect();
-        for project_id in projects {
-            self.catch_up(project_id).await?;
-        }
-        Ok(())
-    }
-
     async fn on_ping_timer(&mut self) -> Result<(), Closed> {
-        if self.last_heard.elapsed() > IDLE_LIMIT {
+        // Dead: nothing heard (not even a pong) for two and a half heartbeats.
+        if self.last_heard.elapsed() > self.state.ws_heartbeat * 5 / 2 {
             return Err(Closed);
         }
         self.send_message(Message::Ping(Default::default())).await
@@ -214,10 +253,23 @@ impl Connection {
         self.send_message(Message::Text(text)).await
     }
 
+    /// Queues a message in the socket's write buffer; `flush` sends what is queued.
     async fn send_message(&mut self, message: Message) -> Result<(), Closed> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(Closed),
-        }
+        within_deadline(self.socket.feed(message)).await
     }
+
+    async fn flush(&mut self) -> Result<(), Closed> {
+        within_deadline(self.socket.flush()).await
+    }
+}
+
+/// Runs a write that usually completes at once; only one that has to wait gets a timer
+/// (arming a timer for every frame of ten thousand sockets costs more than the write).
+async fn within_deadline(write: impl Future<Output = Result<(), axum::Error>>) -> Result<(), Closed> {
+    let mut write = std::pin::pin!(write);
+    let done = match futures::poll!(&mut write) {
+        Poll::Ready(done) => done,
+        Poll::Pending => tokio::time::timeout(SEND_TIMEOUT, write).await.map_err(|_| Closed)?,
+    };
+    done.map_err(|_| Closed)
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::password::PasswordHasherPool;
 use crate::clock::Clock;
-use crate::realtime::Hub;
+use crate::realtime::{EventBus, Hub};
 use crate::store::{Commit, Store, StoreError};
 
 pub struct ServiceConfig {
@@ -36,9 +36,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// Must be called inside the Tokio runtime: it starts the live-update hub.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        let hub = Hub::start(store.clone());
+    /// Must be called inside the Tokio runtime: it starts the live-update hub on `bus`.
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        let hub = Hub::start(store.clone(), bus);
         Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config }
     }
 
@@ -49,8 +49,8 @@ impl Service {
     /// After a commit: live sockets read the project's new events, and the people
     /// notified hear of it at once.
     fn publish(&self, project_id: Uuid, notified: &[(Uuid, Notification)]) {
-        self.hub.poke(project_id);
-        self.hub.notify(notified);
+        self.hub.committed(project_id);
+        self.hub.notified(notified);
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

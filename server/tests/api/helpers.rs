@@ -35,14 +35,21 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server with some settings changed from the test defaults.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("tandem.db");
-        let config = Config {
+        let mut config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("sqlite://{}?mode=rwc", db_path.display()),
             public_url: "http://localhost:3000".into(),
             leptos_toml: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
+            ws_heartbeat: server::config::DEFAULT_WS_HEARTBEAT,
         };
+        adjust(&mut config);
         let app = Application::build(config).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());

@@ -23,8 +23,17 @@ async fn send(socket: &mut Socket, value: Value) {
     socket.send(Message::Text(value.to_string().into())).await.unwrap();
 }
 
-/// The next JSON message, skipping pings; fails after five seconds.
+/// The next JSON message other than presence, skipping pings; fails after five seconds.
 async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let message = next_any(socket).await;
+        if message["type"] != "presence" {
+            return message;
+        }
+    }
+}
+
+async fn next_any(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
             .await
@@ -81,9 +90,7 @@ async fn since_replays_missed_events_then_continues_live_without_gaps() {
     assert_eq!(subscribe(&mut socket, &p, Some(2)).await["seq"], 5);
     app.task(&p, &ada, json!({ "title": "live" })).await;
     let mut got = Vec::new();
-    for _ in 0..4 {
-        got.push(next(&mut socket).await["seq"].as_i64().unwrap());
-    }
+    seqs_until(&mut socket, 6, &mut got).await;
     assert_eq!(got, [3, 4, 5, 6]);
 }
 
@@ -98,9 +105,7 @@ async fn a_burst_of_changes_arrives_complete_and_in_order() {
     let writes = (0..60).map(|i| app.post(&path, &ada, json!({ "title": format!("t{i}") })));
     futures::future::join_all(writes).await;
     let mut got = Vec::new();
-    for _ in 0..60 {
-        got.push(next(&mut socket).await["seq"].as_i64().unwrap());
-    }
+    seqs_until(&mut socket, 60, &mut got).await;
     assert_eq!(got, (1..=60).collect::<Vec<_>>());
 }
 
@@ -154,4 +159,201 @@ async fn upgrades_need_a_valid_token_and_the_public_origin() {
     same.headers_mut().insert("Origin", "http://localhost:3000".parse().unwrap());
     same.headers_mut().insert("Authorization", format!("Bearer {}", ada.token).parse().unwrap());
     assert!(tokio_tungstenite::connect_async(same).await.is_ok());
+}
+
+/// Open sockets as the server counts them in `/metrics`.
+async fn open_sockets(app: &TestApp) -> u64 {
+    let text = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    let line = text.lines().find(|l| l.starts_with("tandem_websocket_connections ")).expect("gauge listed");
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// Waits (up to 5 s) until the server counts `n` open sockets.
+async fn sockets_become(app: &TestApp, n: u64, why: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while open_sockets(app).await != n {
+        assert!(std::time::Instant::now() < deadline, "{why}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Collects `seq`s from the socket until it closes or `until` arrives.
+async fn seqs_until(socket: &mut Socket, until: i64, got: &mut Vec<i64>) {
+    while got.last().copied().unwrap_or(0) < until {
+        let Ok(Some(Ok(message))) = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await
+        else {
+            return;
+        };
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if let Some(seq) = value["seq"].as_i64().filter(|_| value["type"] != "subscribed") {
+                got.push(seq);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn reconnecting_during_a_burst_of_500_changes_loses_nothing() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let ada = app.user("Ada").await;
+    let p = app.project(&ada, "Launch").await;
+    let mut socket = connect(&app, &ada).await;
+    subscribe(&mut socket, &p, Some(0)).await;
+
+    let writer = {
+        let (app, ada, p) = (app.clone(), ada.clone(), p.clone());
+        tokio::spawn(async move {
+            let path = format!("/api/v1/projects/{p}/tasks");
+            for chunk in (0..500).collect::<Vec<_>>().chunks(10) {
+                let writes = chunk.iter().map(|i| app.post(&path, &ada, json!({ "title": format!("t{i}") })));
+                for reply in futures::future::join_all(writes).await {
+                    assert_eq!(reply.status, StatusCode::CREATED);
+                }
+            }
+        })
+    };
+    let mut got = Vec::new();
+    seqs_until(&mut socket, 120, &mut got).await;
+    drop(socket); // the network drops mid-burst
+    let mut socket = connect(&app, &ada).await;
+    subscribe(&mut socket, &p, got.last().copied()).await;
+    seqs_until(&mut socket, 500, &mut got).await;
+    writer.await.unwrap();
+    assert_eq!(got, (1..=500).collect::<Vec<_>>(), "every change once, in order, across the reconnect");
+}
+
+#[tokio::test]
+async fn a_slow_consumer_is_cut_off_without_delaying_a_fast_one() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let ada = app.user("Ada").await;
+    let p = app.project(&ada, "Launch").await;
+    // The slow client reads nothing and keeps a tiny receive window, so the server's
+    // writes to it stall as soon as a few frames are in flight.
+    let stream = {
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(4096).unwrap();
+        tokio_tungstenite::MaybeTlsStream::Plain(
+            tcp.connect(app.base.trim_start_matches("http://").parse().unwrap()).await.unwrap(),
+        )
+    };
+    let url = format!("{}/api/v1/ws?token={}", app.base.replace("http", "ws"), ada.token);
+    let (mut slow, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    subscribe(&mut slow, &p, None).await;
+    let mut fast = connect(&app, &ada).await;
+    subscribe(&mut fast, &p, None).await;
+
+    let total = (realtime_queue_frames() + 200) as i64;
+    let writer = {
+        let (app, ada, p) = (app.clone(), ada.clone(), p.clone());
+        tokio::spawn(async move {
+            let path = format!("/api/v1/projects/{p}/tasks");
+            // Large frames, so the kernel's socket buffers fill after a few dozen.
+            let body = "x".repeat(19_000);
+            for chunk in (0..total).collect::<Vec<_>>().chunks(8) {
+                let writes = chunk
+                    .iter()
+                    .map(|i| app.post(&path, &ada, json!({ "title": format!("t{i}"), "description": body })));
+                futures::future::join_all(writes).await;
+            }
+            std::time::Instant::now()
+        })
+    };
+    let mut got = Vec::new();
+    seqs_until(&mut fast, total, &mut got).await;
+    let fast_done = std::time::Instant::now();
+    let writes_done = writer.await.unwrap();
+    assert_eq!(got, (1..=total).collect::<Vec<_>>(), "the fast socket got everything in order");
+    assert!(
+        fast_done.saturating_duration_since(writes_done) < std::time::Duration::from_secs(2),
+        "the fast socket kept pace with the writes"
+    );
+
+    // The slow one, once it reads, finds its frames in order and then a close asking it
+    // to resume; nothing it was sent skips a seq.
+    let mut slow_got = Vec::new();
+    let close = loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(20), slow.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "task.created" {
+                    slow_got.push(value["seq"].as_i64().unwrap());
+                }
+            }
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(1013), "told to try again later");
+    assert!((slow_got.len() as i64) < total, "the slow socket was cut off before the end");
+    assert_eq!(slow_got, (1..=slow_got.len() as i64).collect::<Vec<_>>());
+    let mut again = connect(&app, &ada).await;
+    subscribe(&mut again, &p, slow_got.last().copied()).await;
+    let mut rest = slow_got.clone();
+    seqs_until(&mut again, total, &mut rest).await;
+    assert_eq!(rest, (1..=total).collect::<Vec<_>>(), "resuming with since fills the rest");
+}
+
+fn realtime_queue_frames() -> usize {
+    server::realtime::QUEUE_FRAMES
+}
+
+#[tokio::test]
+async fn presence_lists_who_is_viewing_and_which_task_they_have_open() {
+    let app = TestApp::spawn().await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    let p = app.project(&ada, "Launch").await;
+    app.add_member(&p, &ada, &bob, "member").await;
+    let t = app.task(&p, &ada, json!({ "title": "Open me" })).await;
+
+    let mut ada_socket = connect(&app, &ada).await;
+    subscribe(&mut ada_socket, &p, None).await;
+    let names = |v: &Value| v["users"].as_array().unwrap().iter().map(|u| u["name"].clone()).collect::<Vec<_>>();
+    let first = next_any(&mut ada_socket).await;
+    assert_eq!((first["type"].as_str(), names(&first)), (Some("presence"), vec![json!("Ada")]));
+
+    let mut bob_socket = connect(&app, &bob).await;
+    subscribe(&mut bob_socket, &p, None).await;
+    send(&mut bob_socket, json!({ "type": "focus", "project_id": p, "task_id": t["id"] })).await;
+    let seen = loop {
+        let m = next_any(&mut ada_socket).await;
+        if m["users"].as_array().is_some_and(|u| u.len() == 2 && u[1]["task_id"] == t["id"]) {
+            break m;
+        }
+    };
+    assert_eq!(names(&seen), vec![json!("Ada"), json!("Bob")]);
+    assert_eq!(seen["count"], 2);
+
+    drop(bob_socket);
+    let after = loop {
+        let m = next_any(&mut ada_socket).await;
+        if m["type"] == "presence" && m["count"] == 1 {
+            break m;
+        }
+    };
+    assert_eq!(names(&after), vec![json!("Ada")]);
+    sockets_become(&app, 1, "the closed socket left the hub").await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_answering_is_closed_and_forgotten() {
+    let app = TestApp::spawn_with(|c| c.ws_heartbeat = std::time::Duration::from_millis(400)).await;
+    let ada = app.user("Ada").await;
+    let p = app.project(&ada, "Launch").await;
+    let mut alive = connect(&app, &ada).await;
+    subscribe(&mut alive, &p, None).await;
+    // A client that never reads never answers the server's pings: it looks dead.
+    let mut silent = connect(&app, &ada).await;
+    send(&mut silent, json!({ "type": "subscribe", "project_id": p })).await;
+    sockets_become(&app, 2, "both sockets are seated").await;
+
+    // The live one keeps answering (reading makes the client pong) for a few heartbeats.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < deadline {
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(100), alive.next()).await;
+    }
+    assert_eq!(open_sockets(&app).await, 1, "the silent socket was closed, the answering one kept");
+    app.task(&p, &ada, json!({ "title": "still live" })).await;
+    assert_eq!(next(&mut alive).await["type"], "task.created");
 }

@@ -1,0 +1,262 @@
+//! Live-update load generator: opens N authenticated WebSockets subscribed to one
+//! project, changes tasks through the REST API, and reports how long each change took
+//! to reach every socket (request sent → event received), events lost, and the
+//! server's memory per idle socket.
+//!
+//! `cargo run --release -p server --example loadgen -- --sockets 1000 --server-pid <pid>`
+//! (see docs/benchmarks.md).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Parser, Debug)]
+struct Args {
+    /// Base URL of a running Tandem.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    base: String,
+    /// Sockets to open, all subscribed to the same project.
+    #[arg(long, default_value_t = 1000)]
+    sockets: usize,
+    /// Changes to make once every socket is subscribed.
+    #[arg(long, default_value_t = 100)]
+    changes: usize,
+    /// Pause between two changes, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    interval_ms: u64,
+    /// Sockets opening at the same time.
+    #[arg(long, default_value_t = 64)]
+    connect_concurrency: usize,
+    /// The server's process id, to read its resident memory from /proc.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Worker threads of this generator (it shares the machine with the server).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+/// When each change's request was sent, by its `seq`.
+struct Clock {
+    first_seq: i64,
+    sent: Vec<OnceLock<Instant>>,
+}
+
+/// What one socket saw.
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u64>,
+    received: usize,
+    out_of_order: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tokio::runtime::Builder::new_multi_thread().worker_threads(args.threads).enable_all().build()?.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let allowed = server::limits::raise_fd_limit(args.sockets as u64 + 256);
+    if allowed < args.sockets as u64 + 256 {
+        eprintln!("warning: only {allowed} file descriptors allowed (hard `ulimit -n`); not every socket may open");
+    }
+    let http = reqwest::Client::new();
+    let (token, project) = set_up(&http, &args.base).await?;
+    let rss_before = args.server_pid.and_then(rss_kib);
+
+    println!("opening {} sockets…", args.sockets);
+    let started = Instant::now();
+    let gate = Arc::new(Semaphore::new(args.connect_concurrency));
+    let ws_url = format!("{}/api/v1/ws?token={token}", args.base.replacen("http", "ws", 1));
+    let mut opening = Vec::with_capacity(args.sockets);
+    for _ in 0..args.sockets {
+        let (gate, url, project) = (gate.clone(), ws_url.clone(), project.clone());
+        opening.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.expect("gate open");
+            open_subscribed(&url, &project).await
+        }));
+    }
+    let mut sockets = Vec::with_capacity(args.sockets);
+    let mut first_seq = None;
+    for handle in opening {
+        let (socket, seq) = handle.await??;
+        first_seq.get_or_insert(seq);
+        sockets.push(socket);
+    }
+    let first_seq = first_seq.unwrap_or_default() + 1;
+    println!("{} sockets subscribed in {:.1} s", sockets.len(), started.elapsed().as_secs_f64());
+
+    // Let the server settle, then weigh the idle sockets.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_after = args.server_pid.and_then(rss_kib);
+
+    let clock = Arc::new(Clock { first_seq, sent: (0..args.changes).map(|_| OnceLock::new()).collect() });
+    let done = Arc::new(AtomicUsize::new(0));
+    let tallies: Vec<Arc<Mutex<Tally>>> = sockets.iter().map(|_| Arc::default()).collect();
+    let last_seq = first_seq + args.changes as i64 - 1;
+    for (socket, tally) in sockets.into_iter().zip(&tallies) {
+        let (clock, done, tally) = (clock.clone(), done.clone(), tally.clone());
+        tokio::spawn(async move {
+            listen(socket, &clock, last_seq, &tally).await;
+            done.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+
+    println!("making {} changes, one every {} ms…", args.changes, args.interval_ms);
+    // The creation is the first change; the rest edit the task.
+    clock.sent[0].set(Instant::now()).ok();
+    let created = http
+        .post(format!("{}/api/v1/projects/{project}/tasks", args.base))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "load" }))
+        .send()
+        .await?;
+    let task: Value = created.error_for_status()?.json().await?;
+    let task_id = task["id"].as_str().context("task id")?.to_owned();
+    let mut version = task["version"].as_i64().unwrap_or(1);
+    let mut request_us = Vec::with_capacity(args.changes);
+    for i in 1..args.changes {
+        tokio::time::sleep(Duration::from_millis(args.interval_ms)).await;
+        clock.sent[i].set(Instant::now()).ok();
+        let reply = http
+            .patch(format!("{}/api/v1/tasks/{task_id}", args.base))
+            .bearer_auth(&token)
+            .json(&json!({ "title": format!("load {i}"), "version": version }))
+            .send()
+            .await?;
+        let task: Value = reply.error_for_status()?.json().await?;
+        request_us.push(clock.sent[i].get().map_or(0, |t| t.elapsed().as_micros() as u64));
+        version = task["version"].as_i64().unwrap_or(version + 1);
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while done.load(Ordering::Relaxed) < args.sockets && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let tallies: Vec<Tally> = tallies.iter().map(|t| std::mem::take(&mut *t.lock().expect("tally"))).collect();
+    report(&args, &tallies, request_us, rss_before.zip(rss_after));
+    Ok(())
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Registers a fresh user and creates the project the sockets watch.
+async fn set_up(http: &reqwest::Client, base: &str) -> anyhow::Result<(String, String)> {
+    let email = format!("load-{}@example.com", uuid::Uuid::new_v4().simple());
+    let password = "load generator password";
+    let body = json!({ "email": email, "name": "Load", "password": password });
+    http.post(format!("{base}/api/v1/auth/register")).json(&body).send().await?.error_for_status()?;
+    let form = [("grant_type", "password"), ("username", email.as_str()), ("password", password)];
+    let token: Value =
+        http.post(format!("{base}/api/v1/auth/token")).form(&form).send().await?.error_for_status()?.json().await?;
+    let token = token["access_token"].as_str().context("access_token")?.to_owned();
+    let project: Value = http
+        .post(format!("{base}/api/v1/projects"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "Load test" }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok((token, project["id"].as_str().context("project id")?.to_owned()))
+}
+
+async fn open_subscribed(url: &str, project: &str) -> anyhow::Result<(Socket, i64)> {
+    // Small buffers: ten thousand sockets live in this process too.
+    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await?;
+    let subscribe = json!({ "type": "subscribe", "project_id": project });
+    socket.send(Message::Text(subscribe.to_string().into())).await?;
+    while let Some(message) = socket.next().await {
+        if let Message::Text(text) = message? {
+            let value: Value = serde_json::from_str(&text)?;
+            match value["type"].as_str() {
+                Some("subscribed") => return Ok((socket, value["seq"].as_i64().unwrap_or_default())),
+                Some("error") => bail!("subscription refused: {text}"),
+                _ => {}
+            }
+        }
+    }
+    bail!("socket closed before subscribing")
+}
+
+/// Reads events until `last_seq` arrives or the socket ends, timing each; `tally` is
+/// shared so that a socket still waiting when the run ends counts what it got.
+async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<Tally>) {
+    let mut expected = clock.first_seq;
+    while expected <= last_seq {
+        let Some(Ok(message)) = socket.next().await else { break };
+        let received = Instant::now();
+        let Message::Text(text) = message else { continue };
+        let Some(seq) = event_seq(&text) else { continue };
+        let mut tally = tally.lock().expect("tally");
+        if seq != expected {
+            tally.out_of_order += 1;
+        }
+        expected = seq + 1;
+        tally.received += 1;
+        let sent = usize::try_from(seq - clock.first_seq).ok().and_then(|i| clock.sent.get(i)?.get().copied());
+        if let Some(sent) = sent {
+            tally.latencies_us.push(received.saturating_duration_since(sent).as_micros() as u64);
+        }
+    }
+}
+
+/// The `seq` of a task event, read without parsing the whole frame.
+fn event_seq(text: &str) -> Option<i64> {
+    if !text.starts_with(r#"{"type":"task."#) && !text.contains(r#""type":"task."#) {
+        return None;
+    }
+    let rest = &text[text.find(r#""seq":"#)? + 6..];
+    rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok()
+}
+
+/// The `q` quantile of sorted microseconds, in milliseconds.
+fn quantile_ms(sorted: &[u64], q: f64) -> f64 {
+    let i = ((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1);
+    sorted.get(i).copied().unwrap_or(0) as f64 / 1000.0
+}
+
+fn report(args: &Args, tallies: &[Tally], mut request_us: Vec<u64>, rss: Option<(u64, u64)>) {
+    let mut all: Vec<u64> = tallies.iter().flat_map(|t| t.latencies_us.iter().copied()).collect();
+    all.sort_unstable();
+    request_us.sort_unstable();
+    let expected = args.sockets * args.changes;
+    let received: usize = tallies.iter().map(|t| t.received).sum();
+    let out_of_order: usize = tallies.iter().map(|t| t.out_of_order).sum();
+    println!("sockets        {}", args.sockets);
+    println!("changes        {} (one every {} ms)", args.changes, args.interval_ms);
+    println!("deliveries     {received} of {expected} expected; lost {}", expected.saturating_sub(received));
+    println!("out of order   {out_of_order}");
+    println!(
+        "delivery       p50 {:.1} ms · p90 {:.1} ms · p99 {:.1} ms · max {:.1} ms (request sent → event received)",
+        quantile_ms(&all, 0.50),
+        quantile_ms(&all, 0.90),
+        quantile_ms(&all, 0.99),
+        quantile_ms(&all, 1.0)
+    );
+    println!(
+        "PATCH          p50 {:.1} ms · p99 {:.1} ms (request sent → response read)",
+        quantile_ms(&request_us, 0.50),
+        quantile_ms(&request_us, 0.99)
+    );
+    if let Some((before, after)) = rss {
+        let per_socket = (after.saturating_sub(before)) as f64 / args.sockets.max(1) as f64;
+        println!("server RSS     {before} KiB → {after} KiB with sockets idle: {per_socket:.1} KiB per socket");
+    }
+}
+
+/// Resident memory of a process in KiB, from /proc (Linux).
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -1,0 +1,54 @@
+//! The event bus: how an instance hears that something was committed, by itself or (once
+//! a shared bus is configured) by another instance. Signals only point at the event log,
+//! which stays the source of truth, so a lost signal delays delivery but loses nothing.
+
+use app::domain::Notification;
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub enum Signal {
+    /// A project's event log has new rows.
+    Committed { project_id: Uuid },
+    /// A notification was stored for a user.
+    Notified { user_id: Uuid, notification: Box<Notification> },
+}
+
+pub trait EventBus: Send + Sync {
+    /// Announces a signal to every listener, on every instance. Called after commit.
+    fn publish(&self, signal: Signal);
+    /// Every signal published from now on. `None` in the stream means some were
+    /// missed (the listener fell behind), so it should re-read what it watches.
+    fn listen(&self) -> BoxStream<'static, Option<Signal>>;
+}
+
+/// The embedded default: a broadcast channel inside this process.
+pub struct LocalBus {
+    sender: broadcast::Sender<Signal>,
+}
+
+impl LocalBus {
+    pub fn new() -> Self {
+        Self { sender: broadcast::channel(16 * 1024).0 }
+    }
+}
+
+impl Default for LocalBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventBus for LocalBus {
+    fn publish(&self, signal: Signal) {
+        // No listener yet is fine: nobody is connected to hear it.
+        let _ = self.sender.send(signal);
+    }
+
+    fn listen(&self) -> BoxStream<'static, Option<Signal>> {
+        BroadcastStream::new(self.sender.subscribe()).map(Result::ok).boxed()
+    }
+}
