@@ -3,6 +3,7 @@
 //! server-function declarations, and the Leptos UI.
 
 pub mod domain;
+pub mod live;
 mod pages;
 pub mod serverfns;
 mod ui;
@@ -43,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     ui::session::provide_session();
+    live::provide_live();
     // Effects run only in the browser, after hydration: a marker for tests and styles.
     Effect::new(|| {
         if let Some(body) = document().body() {

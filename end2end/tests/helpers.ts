@@ -16,6 +16,19 @@ export async function registerViaApi(request: APIRequestContext, name: string): 
   return { email: address, id: body.user.id };
 }
 
+/** Registers through the public API and takes a bearer token, for changes made "elsewhere". */
+export async function apiUser(
+  request: APIRequestContext,
+  name: string,
+): Promise<{ email: string; headers: { Authorization: string } }> {
+  const { email: address } = await registerViaApi(request, name);
+  const token = await request.post("/api/v1/auth/token", {
+    form: { grant_type: "password", username: address, password: PASSWORD },
+  });
+  expect(token.status()).toBe(200);
+  return { email: address, headers: { Authorization: `Bearer ${(await token.json()).access_token}` } };
+}
+
 /** Fails the test on any console error or uncaught exception in the page. */
 export function watchConsole(page: Page): string[] {
   const errors: string[] = [];

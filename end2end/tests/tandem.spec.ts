@@ -127,7 +127,11 @@ test("at 360 px wide nothing scrolls sideways", async ({ browser, request }) => 
 test("signing out ends the session", async ({ page, request }) => {
   const user = await registerViaApi(request, "Sam");
   await signIn(page, user.email);
+  // Sign-out ends with a full page load of /login (after the router's own redirect):
+  // wait for that document, so the next navigation does not race it.
+  const reloaded = page.waitForResponse((r) => r.url().endsWith("/login") && r.request().resourceType() === "document");
   await page.getByRole("button", { name: "Sign out" }).click();
+  await reloaded;
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);

@@ -110,6 +110,36 @@ pub struct Task {
     pub version: i64,
 }
 
+impl Task {
+    /// The task as it will look once `patch` is applied: what the UI shows while the
+    /// server has not answered yet (timestamps and version stay until it does).
+    pub fn with_patch(&self, patch: &TaskPatch) -> Task {
+        let mut t = self.clone();
+        if let Some(title) = &patch.title {
+            t.title = title.clone();
+        }
+        if let Some(description) = &patch.description {
+            t.description = description.clone();
+        }
+        if let Some(status) = patch.status {
+            t.status = status;
+        }
+        if let Some(priority) = patch.priority {
+            t.priority = priority;
+        }
+        if let Some(due_at) = patch.due_at {
+            t.due_at = due_at;
+        }
+        if let Some(ids) = &patch.assignee_ids {
+            t.assignee_ids = ids.clone();
+        }
+        if let Some(labels) = &patch.labels {
+            t.labels = labels.clone();
+        }
+        t
+    }
+}
+
 /// A task as the task page shows it: with its description rendered to safe HTML.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskView {
@@ -353,6 +383,39 @@ pub struct Notification {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_patch_previews_only_the_fields_it_sets() {
+        let now = Utc::now();
+        let task = Task {
+            id: Uuid::from_u128(1),
+            project_id: Uuid::from_u128(2),
+            title: "Old".into(),
+            description: Some("keep".into()),
+            status: TaskStatus::Todo,
+            priority: Priority::Low,
+            due_at: Some(now),
+            assignee_ids: vec![],
+            labels: vec!["a".into()],
+            created_by: Uuid::from_u128(3),
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+            version: 4,
+        };
+        let patch = TaskPatch {
+            title: Some("New".into()),
+            status: Some(TaskStatus::Done),
+            due_at: Some(None),
+            ..Default::default()
+        };
+        let next = task.with_patch(&patch);
+        assert_eq!((next.title.as_str(), next.status, next.due_at), ("New", TaskStatus::Done, None));
+        assert_eq!(
+            (next.description, next.priority, next.labels, next.version),
+            (task.description, Priority::Low, task.labels, 4)
+        );
+    }
 
     #[test]
     fn new_task_title_is_trimmed_and_bounded() {

@@ -8,6 +8,7 @@ mod project_page;
 mod projects_page;
 mod settings_page;
 mod task_comments;
+mod task_detail;
 mod task_form;
 mod task_list;
 mod task_page;

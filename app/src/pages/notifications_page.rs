@@ -20,6 +20,11 @@ pub fn NotificationsPage() -> impl IntoView {
         move || (unread_only.get(), mark.version().get(), mark_all.version().get()),
         |(unread, _, _)| list_notifications(unread),
     );
+    crate::live::use_live().on_message(move |m| {
+        if m.kind == "notification" || m.asks_refetch() {
+            list.refetch();
+        }
+    });
     view! {
         <Title text="Notifications" />
         <RequireUser children=move |me| view! { <Notifications tz=Tz::new(me.zone) mark mark_all unread_only list /> } />

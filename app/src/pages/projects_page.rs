@@ -1,20 +1,46 @@
 //! The home page: the projects you belong to, and a form to start one.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::domain::{AppError, NewProject, Project};
+use crate::live::{debounced, use_live};
 use crate::serverfns::projects::{list_projects, CreateProject};
 use crate::ui::feedback::{Empty, ErrorNotice, FieldError, FormError, Loading};
 use crate::ui::form::FormValues;
 use crate::ui::guard::RequireUser;
 
+/// Watches every listed project, so renames and membership changes show at once.
+fn follow_live(projects: Resource<Result<Vec<Project>, AppError>>, reloads: RwSignal<u32>) {
+    let live = use_live();
+    Effect::new(move || {
+        for project in projects.get().and_then(Result::ok).unwrap_or_default() {
+            live.watch(project.id, Some(project.seq));
+        }
+    });
+    let reload = debounced(Duration::from_millis(200), move || reloads.update(|n| *n += 1));
+    live.on_message(move |m| {
+        let listed = || {
+            projects.with_untracked(|p| {
+                p.as_ref().and_then(|p| p.as_ref().ok()).is_some_and(|p| p.iter().any(|p| Some(p.id) == m.project_id))
+            })
+        };
+        if m.kind == "poll" || ((m.kind.starts_with("project.") || m.kind.starts_with("member.")) && listed()) {
+            reload();
+        }
+    });
+}
+
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
     // Created outside any Suspend, so that the browser hydrates what the server rendered.
     let create = ServerAction::<CreateProject>::new();
-    let projects = Resource::new(move || create.version().get(), |_| list_projects());
+    let reloads = RwSignal::new(0u32);
+    let projects = Resource::new(move || (create.version().get(), reloads.get()), |_| list_projects());
+    follow_live(projects, reloads);
     view! {
         <Title text="Projects" />
         <RequireUser children=move |_| view! { <Projects create projects /> } />

@@ -97,10 +97,12 @@ where
                             <time datetime=c.created_at.to_rfc3339()>{format_when(c.created_at, tz)}</time>
                         </p>
                         <p class="comment-body">{c.body}</p>
-                        <Show when=move || can_comment && replying_to.get() != Some(id)>
+                        // `try_get`: a reload of the thread may still be rendering this tree
+                        // while the thread itself is being replaced.
+                        <Show when=move || can_comment && replying_to.try_get().is_some_and(|r| r != Some(id))>
                             <button type="button" class="link-button" on:click=move |_| replying_to.set(Some(id))>"Reply"</button>
                         </Show>
-                        <Show when=move || replying_to.get() == Some(id)>
+                        <Show when=move || replying_to.try_get() == Some(Some(id))>
                             <form class="stack" on:submit=move |ev| on_reply(ev, Some(id)) aria-label="Reply">
                                 <label>
                                     "Reply"

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 
 use super::session::{reload_to, use_session};
 use crate::domain::AppError;
+use crate::live::use_live;
 use crate::serverfns::auth::SignOut;
 use crate::serverfns::notifications::unread_count;
 
@@ -44,6 +45,12 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn UserNav(name: String, unread: Resource<Result<i64, AppError>>) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+    let live = use_live();
+    live.on_message(move |m| {
+        if m.kind == "notification" || m.asks_refetch() {
+            unread.refetch();
+        }
+    });
     Effect::new(move || {
         if let Some(Ok(())) = sign_out.value().get() {
             reload_to("/login");
@@ -51,6 +58,10 @@ fn UserNav(name: String, unread: Resource<Result<i64, AppError>>) -> impl IntoVi
     });
     view! {
         <nav class="nav" aria-label="Main">
+            <span class=move || live.state.get().class() role="status" aria-live="polite" title="Live updates">
+                <span class="link-dot" aria-hidden="true"></span>
+                <span class="link-label">{move || live.state.get().label()}</span>
+            </span>
             <A href="/">"Projects"</A>
             <A href="/notifications">
                 "Notifications"

@@ -4,5 +4,6 @@ pub mod feedback;
 pub mod form;
 pub mod guard;
 pub mod layout;
+pub mod presence;
 pub mod session;
 pub mod time;
