@@ -17,9 +17,22 @@ cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-step "unit and integration tests"
+step "PostgreSQL and Redis on loopback (started if down)"
+scripts/services.sh
+export TANDEM_TEST_POSTGRES="${TANDEM_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
+drop_test_databases() {
+  psql "$TANDEM_TEST_POSTGRES" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'tandem_test_%'" |
+    while read -r db; do psql "$TANDEM_TEST_POSTGRES" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
+}
+drop_test_databases
+trap drop_test_databases EXIT
+
+step "unit and integration tests; the HTTP contract suite on SQLite"
 cargo test -p app --features ssr
-cargo test -p server
+TANDEM_TEST_POSTGRES= cargo test -p server
+
+step "the HTTP contract suite again, on PostgreSQL + Redis (a fresh database per test)"
+TANDEM_TEST_REDIS="${TANDEM_TEST_REDIS:-redis://127.0.0.1:6379}" cargo test -p server --test api
 
 step "release build"
 cargo leptos build --release

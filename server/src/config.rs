@@ -4,15 +4,21 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
+use crate::store::PoolSettings;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub addr: SocketAddr,
     pub database_url: String,
+    /// With a Redis server, instances share live updates through it.
+    pub redis_url: Option<String>,
     pub public_url: String,
     /// The Leptos site settings file the server reads (site root, package dir…).
     pub leptos_toml: Option<String>,
     /// How often live sockets are pinged; one silent for 2.5 times this is closed.
     pub ws_heartbeat: std::time::Duration,
+    /// Database connections per instance and how long a request waits for one.
+    pub db_pool: PoolSettings,
 }
 
 /// Sockets are pinged this often unless `TANDEM_WS_HEARTBEAT_SECS` says otherwise.
@@ -27,18 +33,21 @@ impl Config {
         Ok(Self {
             addr: addr.parse().with_context(|| format!("TANDEM_ADDR={addr} is not a socket address"))?,
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/tandem.db?mode=rwc".into()),
+            redis_url: var("REDIS_URL"),
             public_url: var("TANDEM_PUBLIC_URL")
                 .unwrap_or_else(|| "http://localhost:3000".into())
                 .trim_end_matches('/')
                 .to_owned(),
             leptos_toml,
-            ws_heartbeat: match var("TANDEM_WS_HEARTBEAT_SECS") {
-                Some(secs) => {
-                    std::time::Duration::from_secs(secs.parse().ok().filter(|s| *s > 0).with_context(|| {
-                        format!("TANDEM_WS_HEARTBEAT_SECS={secs} is not a whole number of seconds above 0")
-                    })?)
+            ws_heartbeat: secs(&var, "TANDEM_WS_HEARTBEAT_SECS")?.unwrap_or(DEFAULT_WS_HEARTBEAT),
+            db_pool: {
+                let default = PoolSettings::default();
+                PoolSettings {
+                    max_connections: positive(&var, "TANDEM_DB_MAX_CONNECTIONS")?
+                        .map_or(Ok(default.max_connections), u32::try_from)
+                        .context("TANDEM_DB_MAX_CONNECTIONS is too large")?,
+                    acquire_timeout: secs(&var, "TANDEM_DB_ACQUIRE_TIMEOUT_SECS")?.unwrap_or(default.acquire_timeout),
                 }
-                None => DEFAULT_WS_HEARTBEAT,
             },
         })
     }
@@ -46,4 +55,21 @@ impl Config {
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// A whole number above 0 from the environment, if set.
+fn positive(var: &impl Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<Option<u64>> {
+    var(name)
+        .map(|v| {
+            v.trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("{name}={v} is not a whole number above 0"))
+        })
+        .transpose()
+}
+
+fn secs(var: &impl Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<Option<std::time::Duration>> {
+    Ok(positive(var, name)?.map(std::time::Duration::from_secs))
 }

@@ -55,8 +55,8 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Migrate => {
-            open_store(&config.database_url).await?;
-            println!("migrations applied to {}", config.database_url);
+            open_store(&config.database_url, config.db_pool).await?;
+            println!("migrations applied to {}", redacted(&config.database_url));
             Ok(())
         }
         Command::CreateAdmin { email, name, password } => {
@@ -68,5 +68,27 @@ async fn main() -> anyhow::Result<()> {
             println!("created instance admin {} <{}>", user.name, user.email);
             Ok(())
         }
+    }
+}
+
+/// A database URL fit to print: the password (if any) is left out.
+fn redacted(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let (credentials, host) = rest.rsplit_once('@').unwrap_or(("", rest));
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_printed_database_url_keeps_no_password() {
+        assert_eq!(super::redacted("postgres://app:s3cret@db:5432/tandem"), "postgres://app@db:5432/tandem");
+        assert_eq!(super::redacted("postgres://db/tandem"), "postgres://db/tandem");
+        assert_eq!(super::redacted("sqlite://data/tandem.db?mode=rwc"), "sqlite://data/tandem.db?mode=rwc");
     }
 }

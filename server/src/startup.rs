@@ -14,10 +14,11 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, Metrics};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::realtime::{Hub, LocalBus};
+use crate::realtime::{EventBus, Hub, LocalBus, RedisBus};
 use crate::service::{Service, ServiceConfig};
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::Store;
+use crate::store::{PoolSettings, Store};
 use crate::web;
 
 /// Request bodies above this are refused with 413.
@@ -48,21 +49,55 @@ pub struct Application {
 }
 
 /// Opens the configured database and applies pending migrations.
-pub async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open_store(database_url: &str, pool: PoolSettings) -> anyhow::Result<Arc<dyn Store>> {
     if database_url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(database_url).await?;
+        let store = SqliteStore::connect(database_url, pool).await?;
         store.migrate().await?;
         Ok(Arc::new(store))
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        let store = PostgresStore::connect(database_url, pool)?;
+        migrate_when_reachable(|| store.migrate()).await?;
+        Ok(Arc::new(store))
     } else {
-        anyhow::bail!("DATABASE_URL must start with sqlite: (PostgreSQL support is not built yet)")
+        anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:")
     }
+}
+
+/// A database that is still starting (as beside it in a compose file) gets half a minute.
+async fn migrate_when_reachable<F: std::future::Future<Output = anyhow::Result<()>>>(
+    migrate: impl Fn() -> F,
+) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match migrate().await {
+            Ok(()) => return Ok(()),
+            Err(e) if tokio::time::Instant::now() < deadline && is_unreachable(&e) => {
+                tracing::warn!(error = %e, "database not reachable yet; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn is_unreachable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::migrate::MigrateError>(),
+            Some(sqlx::migrate::MigrateError::Execute(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut))
+        ) || matches!(cause.downcast_ref::<sqlx::Error>(), Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut))
+    })
 }
 
 /// The service layer over the configured store, with its migrations applied.
 pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Service>> {
-    let store = open_store(&config.database_url).await?;
+    let store = open_store(&config.database_url, config.db_pool).await?;
     let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
-    Ok(Arc::new(Service::new(store, Arc::new(LocalBus::new()), clock, service_config)))
+    let bus: Arc<dyn EventBus> = match &config.redis_url {
+        Some(url) => Arc::new(RedisBus::start(url)?),
+        None => Arc::new(LocalBus::new()),
+    };
+    Ok(Arc::new(Service::new(store, bus, clock, service_config)))
 }
 
 impl Application {

@@ -36,12 +36,48 @@ async fn migrate_creates_the_database_and_create_admin_makes_an_admin() {
 }
 
 #[test]
-fn a_postgres_url_is_refused_with_a_clear_message() {
+fn an_unknown_database_url_is_refused_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .arg("migrate")
-        .env("DATABASE_URL", "postgres://127.0.0.1:1/none")
+        .env("DATABASE_URL", "mysql://127.0.0.1:1/none")
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL must start with sqlite: or postgres:"));
+}
+
+/// `tandem migrate` on PostgreSQL (the server of `TANDEM_TEST_POSTGRES`, or this
+/// machine's), into a database made for this test.
+#[tokio::test]
+async fn migrate_applies_the_postgres_schema_and_is_idempotent() {
+    use sqlx::Connection;
+    let server = std::env::var("TANDEM_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&server).await.expect("the PostgreSQL test server is reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .arg("migrate")
+            .env("DATABASE_URL", &url)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    for table in ["events", "projects", "sessions", "tasks", "users"] {
+        assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+    }
+    db.close().await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
 }

@@ -146,6 +146,8 @@ pub struct TaskView {
     pub task: Task,
     pub description_html: String,
     pub role: Role,
+    /// The project's event `seq` read before the task: live events after it are news.
+    pub seq: i64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]

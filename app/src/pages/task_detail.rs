@@ -29,6 +29,8 @@ pub struct EditState {
     pub changed_elsewhere: RwSignal<bool>,
     /// The task as a live event delivered it, applied without a reload.
     pub incoming: RwSignal<Option<Task>>,
+    /// A reload was held back while the form was open.
+    pub stale: RwSignal<bool>,
 }
 
 /// A refused save because others changed the same fields.
@@ -57,8 +59,8 @@ pub fn TaskDetail(
     activity: Resource<Result<Vec<Activity>, AppError>>,
     state: EditState,
 ) -> AnyView {
-    let EditState { changes, thread_changes, editing, changed_elsewhere, incoming } = state;
-    let TaskView { task, description_html, role } = view;
+    let EditState { changes, thread_changes, editing, changed_elsewhere, incoming, stale } = state;
+    let TaskView { task, description_html, role, .. } = view;
     let can_edit = role.can_edit_tasks();
     // Freshly loaded: whatever changed elsewhere is shown now.
     if !editing.get_untracked() {
@@ -132,6 +134,13 @@ pub fn TaskDetail(
                 base.set_value(task.clone());
                 shown.set(task);
             }
+        }
+    });
+    // The held-back reload, once nothing of the user's is open or on its way.
+    Effect::new(move || {
+        if stale.get() && !editing.get() && !update.pending().get() && conflict.with(Option::is_none) {
+            stale.set(false);
+            changes.update(|n| *n += 1);
         }
     });
     let navigate = use_navigate();

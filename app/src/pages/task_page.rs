@@ -44,12 +44,13 @@ pub fn TaskPage() -> impl IntoView {
     let editing = RwSignal::new(false);
     let changed_elsewhere = RwSignal::new(false);
     let incoming = RwSignal::new(None);
-    follow_live(task_id, view_res, Reloads { changes, thread_changes, editing, changed_elsewhere, incoming });
+    let stale = RwSignal::new(false);
+    follow_live(task_id, view_res, Reloads { changes, thread_changes, editing, changed_elsewhere, incoming, stale });
     // The page's resources are created here, outside any Suspend, so that the browser
     // hydrates exactly what the server rendered.
     view! {
         <RequireUser children=move |me| view! {
-            <TaskLoader tz=Tz::new(me.zone) view_res comments activity state=EditState { changes, thread_changes, editing, changed_elsewhere, incoming } />
+            <TaskLoader tz=Tz::new(me.zone) view_res comments activity state=EditState { changes, thread_changes, editing, changed_elsewhere, incoming, stale } />
         } />
     }
 }
@@ -68,6 +69,7 @@ struct Reloads {
     editing: RwSignal<bool>,
     changed_elsewhere: RwSignal<bool>,
     incoming: RwSignal<Option<Task>>,
+    stale: RwSignal<bool>,
 }
 
 /// Keeps the page in step with live events: watches the task's project, tells the
@@ -82,7 +84,7 @@ fn follow_live(
     Effect::new(move || {
         if let Some(Ok((view, _))) = view_res.get() {
             let project_id = view.task.project_id;
-            live.watch(project_id, None);
+            live.watch(project_id, Some(view.seq));
             live.focus(project_id, Some(view.task.id));
             on_cleanup(move || live.focus(project_id, None));
         }
@@ -94,7 +96,12 @@ fn follow_live(
             view_res.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|(v, _)| v.task.project_id));
         let this = task_id();
         if m.kind == "poll" || (m.kind == "resync" && m.project_id == project) {
-            reload_task();
+            // An open form is never reloaded under the user's hands; it catches up after.
+            if r.editing.get_untracked() {
+                r.stale.set(true);
+            } else {
+                reload_task();
+            }
         } else if this.is_some() && m.task_id() == this {
             if m.kind.starts_with("comment.") {
                 reload_thread();

@@ -69,15 +69,34 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// 503 when the database does not answer. Redis going away only degrades the instance
+/// (it keeps serving, and its own sockets stay live), so it stays in rotation.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.service.store().ping().await {
-        Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" })))
-                .into_response()
+    // A database that does not answer is as good as down; the probe must not hang on it.
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.service.store().ping()).await;
+    let database = match ping {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            false
         }
+        Err(_) => {
+            tracing::warn!("readiness check: database did not answer within 2 s");
+            false
+        }
+    };
+    let redis = state.hub.shared_bus_reachable();
+    let status = match (database, redis) {
+        (false, _) => "unavailable",
+        (true, Some(false)) => "degraded",
+        (true, _) => "ok",
+    };
+    let mut body = json!({ "status": status, "database": if database { "ok" } else { "unreachable" } });
+    if let Some(up) = redis {
+        body["redis"] = json!(if up { "ok" } else { "unreachable" });
     }
+    let code = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (code, Json(body)).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

@@ -9,7 +9,8 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Signal {
     /// A project's event log has new rows.
     Committed { project_id: Uuid },
@@ -23,16 +24,25 @@ pub trait EventBus: Send + Sync {
     /// Every signal published from now on. `None` in the stream means some were
     /// missed (the listener fell behind), so it should re-read what it watches.
     fn listen(&self) -> BoxStream<'static, Option<Signal>>;
+    /// Whether signals reach the other instances; `None` for a bus with no others.
+    fn shared_reachable(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// The embedded default: a broadcast channel inside this process.
 pub struct LocalBus {
-    sender: broadcast::Sender<Signal>,
+    sender: broadcast::Sender<Option<Signal>>,
 }
 
 impl LocalBus {
     pub fn new() -> Self {
         Self { sender: broadcast::channel(16 * 1024).0 }
+    }
+
+    /// Tells listeners that signals may have been missed.
+    pub fn missed(&self) {
+        let _ = self.sender.send(None);
     }
 }
 
@@ -45,10 +55,10 @@ impl Default for LocalBus {
 impl EventBus for LocalBus {
     fn publish(&self, signal: Signal) {
         // No listener yet is fine: nobody is connected to hear it.
-        let _ = self.sender.send(signal);
+        let _ = self.sender.send(Some(signal));
     }
 
     fn listen(&self) -> BoxStream<'static, Option<Signal>> {
-        BroadcastStream::new(self.sender.subscribe()).map(Result::ok).boxed()
+        BroadcastStream::new(self.sender.subscribe()).map(|r| r.ok().flatten()).boxed()
     }
 }

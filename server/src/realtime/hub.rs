@@ -205,6 +205,11 @@ impl Hub {
         }
     }
 
+    /// Whether the other instances hear this one's changes (`None` when there are none).
+    pub fn shared_bus_reachable(&self) -> Option<bool> {
+        self.bus.shared_reachable()
+    }
+
     /// Sockets seated now; for metrics and tests.
     pub fn connections(&self) -> usize {
         self.lock().conns.len()

@@ -88,16 +88,16 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => AppError::not_found("resource"),
-            StoreError::Conflict(what) if what.starts_with("users.email") => {
+            StoreError::Conflict(table) if table == "users" => {
                 AppError::new(ErrorCode::EmailTaken, "an account with this email already exists")
                     .with_details(serde_json::json!({ "fields": { "email": "is already registered" } }))
             }
-            StoreError::Conflict(what) if what.starts_with("project_members") => {
+            StoreError::Conflict(table) if table == "project_members" => {
                 AppError::new(ErrorCode::AlreadyMember, "this person is already a member of the project")
                     .with_details(serde_json::json!({ "fields": { "email": "is already a member" } }))
             }
-            StoreError::Conflict(what) => {
-                tracing::warn!(constraint = %what, "unexpected uniqueness conflict");
+            StoreError::Conflict(table) => {
+                tracing::warn!(%table, "unexpected uniqueness conflict");
                 AppError::new(ErrorCode::VersionConflict, "this changed at the same moment; try again")
             }
             StoreError::Unavailable(detail) => {

@@ -83,8 +83,12 @@ impl Service {
 
     pub async fn task_view(&self, actor: &User, id: Uuid) -> Result<TaskView, AppError> {
         let (task, role) = self.readable_task(actor, id).await?;
+        // The task is read again after the project's `seq`, so that the page, watching
+        // from that `seq`, cannot miss a change made in between.
+        let seq = self.store.latest_seq(task.project_id).await?;
+        let task = self.store.task(task.id).await?.ok_or_else(|| AppError::not_found("task"))?;
         let description_html = crate::markdown::render(task.description.as_deref().unwrap_or_default());
-        Ok(TaskView { task, description_html, role })
+        Ok(TaskView { task, description_html, role, seq })
     }
 
     /// Applies a patch. With a `version` older than the task's, fields changed since

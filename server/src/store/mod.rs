@@ -2,9 +2,12 @@
 //! migrations. Writes that change a project carry a [`Commit`]: the event, activity and
 //! notifications that must land in the same transaction as the change.
 
+pub mod postgres;
 pub mod sqlite;
 
 use app::domain::{Activity, Comment, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User};
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -12,8 +15,8 @@ use uuid::Uuid;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was broken; holds the constraint's (index's) name.
-    #[error("conflict on {0}")]
+    /// A uniqueness rule was broken; holds the table it guards.
+    #[error("conflict in {0}")]
     Conflict(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -22,6 +25,46 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(match db.table() {
+                Some(table) => table.to_owned(),
+                // SQLite names the columns instead: "UNIQUE constraint failed: users.email".
+                None => db.message().rsplit(": ").next().and_then(|c| c.split('.').next()).unwrap_or("").to_owned(),
+            }),
+            // PostgreSQL's "connection exception" class, and a server shutting down or starting.
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
+                StoreError::Unavailable(error.to_string())
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(error.to_string())
+            }
+            _ => StoreError::Other(error.into()),
+        }
+    }
+}
+
+/// How many connections a backend keeps and how long a request waits for one.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 8, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// The words a task search looks for: runs of letters and digits, lower-cased, as both
+/// backends' full-text indexes split text; each must start a word of the task.
+pub fn search_words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(10).map(str::to_lowercase).collect()
+}
 
 pub struct NewUser {
     pub id: Uuid,

@@ -1,4 +1,7 @@
-//! A real Tandem on port 0 with its own temporary SQLite file, and a client for it.
+//! A real Tandem on port 0 with its own fresh database, and a client for it.
+//!
+//! The database is a temporary SQLite file, or, when `TANDEM_TEST_POSTGRES` holds a
+//! PostgreSQL server's URL, a new database created on that server for this one test.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -9,7 +12,7 @@ use tempfile::TempDir;
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
-    pub db_path: std::path::PathBuf,
+    pub database_url: String,
     _dir: TempDir,
 }
 
@@ -41,13 +44,18 @@ impl TestApp {
     /// A server with some settings changed from the test defaults.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("tandem.db");
+        let database_url = match std::env::var("TANDEM_TEST_POSTGRES") {
+            Ok(server) if !server.is_empty() => fresh_postgres_database(&server).await,
+            _ => format!("sqlite://{}?mode=rwc", dir.path().join("tandem.db").display()),
+        };
         let mut config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}?mode=rwc", db_path.display()),
+            database_url: database_url.clone(),
+            redis_url: std::env::var("TANDEM_TEST_REDIS").ok().filter(|url| !url.is_empty()),
             public_url: "http://localhost:3000".into(),
             leptos_toml: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
             ws_heartbeat: server::config::DEFAULT_WS_HEARTBEAT,
+            db_pool: server::store::PoolSettings { max_connections: 4, ..Default::default() },
         };
         adjust(&mut config);
         let app = Application::build(config).await.expect("app builds");
@@ -59,7 +67,7 @@ impl TestApp {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
-        Self { base, http, db_path, _dir: dir }
+        Self { base, http, database_url, _dir: dir }
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
@@ -158,8 +166,23 @@ impl TestApp {
         r.body
     }
 
-    /// Direct read of the database file, for checks the API does not expose.
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+    /// The storage interface over this server's database, for checks the API does not expose.
+    pub async fn store(&self) -> std::sync::Arc<dyn server::store::Store> {
+        server::startup::open_store(&self.database_url, Default::default()).await.unwrap()
+    }
+}
+
+/// A new, empty database on the PostgreSQL server at `server_url`, named for this test
+/// run so that tests never see each other's rows.
+async fn fresh_postgres_database(server_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(server_url).await.expect("the PostgreSQL test server is reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("test database created");
+    let (base, query) = server_url.split_once('?').map_or((server_url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
     }
 }

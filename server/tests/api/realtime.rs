@@ -270,9 +270,10 @@ async fn a_slow_consumer_is_cut_off_without_delaying_a_fast_one() {
     );
 
     // The slow one, once it reads, finds its frames in order and then a close asking it
-    // to resume; nothing it was sent skips a seq.
+    // to resume; nothing it was sent skips a seq. (A client that reads nothing for the
+    // whole send timeout, as on a very busy machine, is dropped without the close frame.)
     let mut slow_got = Vec::new();
-    let close = loop {
+    loop {
         match tokio::time::timeout(std::time::Duration::from_secs(20), slow.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => {
                 let value: Value = serde_json::from_str(&text).unwrap();
@@ -280,12 +281,17 @@ async fn a_slow_consumer_is_cut_off_without_delaying_a_fast_one() {
                     slow_got.push(value["seq"].as_i64().unwrap());
                 }
             }
-            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                assert_eq!(frame.map(|f| u16::from(f.code)), Some(1013), "told to try again later");
+                break;
+            }
             Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(tokio_tungstenite::tungstenite::Error::Protocol(
+                tokio_tungstenite::tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            )))) => break,
             other => panic!("expected a close frame, got {other:?}"),
         }
-    };
-    assert_eq!(close.map(|f| u16::from(f.code)), Some(1013), "told to try again later");
+    }
     assert!((slow_got.len() as i64) < total, "the slow socket was cut off before the end");
     assert_eq!(slow_got, (1..=slow_got.len() as i64).collect::<Vec<_>>());
     let mut again = connect(&app, &ada).await;

@@ -142,14 +142,10 @@ async fn every_change_writes_one_event_with_a_gapless_seq() {
     app.patch(&path, &ada, json!({ "title": "y" })).await;
     app.post(&format!("{path}/comments"), &ada, json!({ "body": "hi" })).await;
     app.delete(&path, &ada).await;
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, kind FROM events WHERE project_id = ? ORDER BY seq")
-        .bind(&p)
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap();
-    let kinds: Vec<&str> = rows.iter().map(|(_, k)| k.as_str()).collect();
+    let events = app.store().await.events_since(p.parse().unwrap(), 0, 100).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["task.created", "task.updated", "comment.created", "task.deleted"]);
-    assert_eq!(rows.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
     assert_eq!(app.get(&format!("/api/v1/projects/{p}"), &ada).await.body["seq"], 4);
 }
 
@@ -163,10 +159,6 @@ async fn concurrent_creates_keep_seq_gapless() {
     for r in futures::future::join_all(writes).await {
         assert_eq!(r.status, StatusCode::CREATED);
     }
-    let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE project_id = ? ORDER BY seq")
-        .bind(&p)
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap();
-    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    let events = app.store().await.events_since(p.parse().unwrap(), 0, 100).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<_>>());
 }

@@ -19,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, MutexGuard};
 
-use super::{Commit, Store, StoreError, StoreResult};
+use super::{Commit, PoolSettings, Store, StoreResult};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -27,7 +27,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, settings: PoolSettings) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("invalid SQLite URL {url}"))?
             .create_if_missing(true)
@@ -40,8 +40,8 @@ impl SqliteStore {
                 .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {url}"))?;
@@ -117,21 +117,4 @@ async fn write_commit(conn: &mut SqliteConnection, commit: Commit) -> StoreResul
         .await?;
     }
     Ok(())
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                // SQLite names the columns: "UNIQUE constraint failed: users.email".
-                let message = db.message();
-                StoreError::Conflict(message.rsplit(": ").next().unwrap_or(message).to_owned())
-            }
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                StoreError::Unavailable(error.to_string())
-            }
-            _ => StoreError::Other(error.into()),
-        }
-    }
 }

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::rows::{self, TASK_COLUMNS};
 use super::{write_commit, SqliteStore};
-use crate::store::{Commit, StoreError, StoreResult, TaskScope, TaskStore};
+use crate::store::{search_words, Commit, StoreError, StoreResult, TaskScope, TaskStore};
 
 #[async_trait::async_trait]
 impl TaskStore for SqliteStore {
@@ -171,19 +171,12 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, f: &TaskFilter, me: Uuid) {
     if let Some(after) = f.due_after {
         q.push(" AND t.due_at >= ").push_bind(after);
     }
-    // Every word must appear in the title or the description.
-    for word in f.q.iter().flat_map(|q| q.split_whitespace()).take(10) {
-        let pattern = format!("%{}%", escape_like(word));
-        q.push(" AND (t.title LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR t.description LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    // Every word must start a word of the title or the description.
+    let words = search_words(f.q.as_deref().unwrap_or_default());
+    if !words.is_empty() {
+        let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
+        q.push(" AND t.rowid IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ").push_bind(query).push(")");
     }
-}
-
-fn escape_like(word: &str) -> String {
-    word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Tasks without a due date sort last both ways; ties break on id for stable pages.

@@ -1,0 +1,52 @@
+//! Reading rows into domain types.
+
+use app::domain::{Priority, Role, Task, TaskStatus, User};
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+
+use crate::store::{StoreError, StoreResult};
+
+pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
+    let text: String = row.try_get(column)?;
+    Role::parse(&text).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad role {text:?} in database")))
+}
+
+pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone";
+
+pub fn user(row: &PgRow) -> StoreResult<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        is_admin: row.try_get("is_admin")?,
+        created_at: row.try_get("created_at")?,
+        timezone: row.try_get("timezone")?,
+    })
+}
+
+/// Task columns plus its assignees and labels as arrays, in one round trip.
+pub const TASK_COLUMNS: &str = "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
+    t.due_at, t.created_by, t.created_at, t.updated_at, t.completed_at, t.version, \
+    ARRAY(SELECT user_id FROM task_assignees WHERE task_id = t.id ORDER BY position) AS assignee_ids, \
+    ARRAY(SELECT label FROM task_labels WHERE task_id = t.id ORDER BY position) AS labels";
+
+pub fn task(row: &PgRow) -> StoreResult<Task> {
+    let status: String = row.try_get("status")?;
+    Ok(Task {
+        id: row.try_get("id")?,
+        project_id: row.try_get("project_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        status: TaskStatus::parse(&status)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad status {status:?} in database")))?,
+        priority: Priority::from_rank(row.try_get("priority")?),
+        due_at: row.try_get("due_at")?,
+        assignee_ids: row.try_get("assignee_ids")?,
+        labels: row.try_get("labels")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        completed_at: row.try_get("completed_at")?,
+        version: row.try_get("version")?,
+    })
+}
