@@ -134,3 +134,11 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user_idx ON notifications (user_id, created_at);
 CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
+
+-- Periodic work shared by every instance: whoever moves `due_at` on first runs it.
+CREATE TABLE scheduled_jobs (
+    name       TEXT PRIMARY KEY,
+    due_at     TIMESTAMPTZ NOT NULL,
+    claimed_by TEXT,
+    claimed_at TIMESTAMPTZ
+);

@@ -169,16 +169,21 @@ fn origin_of(url: &str) -> String {
     }
 }
 
-/// Periodic clean-up of expired sessions and tokens.
+/// Hourly clean-up of expired sessions and tokens, done by one instance of however many
+/// share the database: each looks every minute whether the run is theirs to claim.
 fn spawn_housekeeping(service: Arc<Service>) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
-            match service.purge_expired_sessions().await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+            match service.claim_periodic("purge_expired_sessions", chrono::Duration::hours(1)).await {
+                Ok(true) => match service.purge_expired_sessions().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+                },
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "could not claim the session clean-up"),
             }
         }
     });

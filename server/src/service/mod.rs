@@ -33,13 +33,16 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasherPool,
     config: ServiceConfig,
+    /// Names this process in claims of shared periodic work.
+    instance: String,
 }
 
 impl Service {
     /// Must be called inside the Tokio runtime: it starts the live-update hub on `bus`.
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
         let hub = Hub::start(store.clone(), bus);
-        Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config }
+        let instance = format!("pid{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
+        Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config, instance }
     }
 
     pub fn hub(&self) -> &Arc<Hub> {
@@ -59,6 +62,13 @@ impl Service {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Claims the current run of a job done once per `every` across all instances; true
+    /// on the one instance that should do it now.
+    pub async fn claim_periodic(&self, job: &str, every: chrono::Duration) -> Result<bool, AppError> {
+        let now = self.clock.now();
+        Ok(self.store.claim_job(job, &self.instance, now, now + every).await?)
     }
 
     /// The project as the actor sees it; `not_found` when they are not a member.

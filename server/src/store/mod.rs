@@ -35,8 +35,7 @@ impl From<sqlx::Error> for StoreError {
                 // SQLite names the columns instead: "UNIQUE constraint failed: users.email".
                 None => db.message().rsplit(": ").next().and_then(|c| c.split('.').next()).unwrap_or("").to_owned(),
             }),
-            // PostgreSQL's "connection exception" class, and a server shutting down or starting.
-            sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
+            sqlx::Error::Database(db) if db.code().as_deref().is_some_and(server_unavailable) => {
                 StoreError::Unavailable(error.to_string())
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
@@ -45,6 +44,12 @@ impl From<sqlx::Error> for StoreError {
             _ => StoreError::Other(error.into()),
         }
     }
+}
+
+/// PostgreSQL's codes for "no usable connection": connection exceptions, too many
+/// connections, a server or database shutting down, starting or closed to connections.
+fn server_unavailable(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "3D000" || code == "55000"
 }
 
 /// How many connections a backend keeps and how long a request waits for one.
@@ -137,7 +142,9 @@ pub enum TaskScope {
 
 /// The whole storage interface, one sub-trait per area so each backend file implements one.
 #[async_trait::async_trait]
-pub trait Store: UserStore + ProjectStore + TaskStore + CommentStore + NotificationStore + EventStore {
+pub trait Store:
+    UserStore + ProjectStore + TaskStore + CommentStore + NotificationStore + EventStore + ScheduleStore
+{
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 }
@@ -247,4 +254,12 @@ pub trait NotificationStore: Send + Sync + 'static {
     async fn unread_count(&self, user_id: Uuid) -> StoreResult<i64>;
     async fn mark_read(&self, user_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
     async fn mark_all_read(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+}
+
+#[async_trait::async_trait]
+pub trait ScheduleStore: Send + Sync + 'static {
+    /// Claims the run of `job` due at or before `now` and moves its next run to `next`;
+    /// false when it is not due or another instance claimed it first. A job never seen
+    /// before is due at once.
+    async fn claim_job(&self, job: &str, by: &str, now: DateTime<Utc>, next: DateTime<Utc>) -> StoreResult<bool>;
 }

@@ -8,6 +8,7 @@ mod notifications;
 mod ops;
 mod projects;
 mod realtime;
+mod schedule;
 mod task_filters;
 mod task_versions;
 mod tasks;

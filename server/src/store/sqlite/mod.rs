@@ -8,6 +8,7 @@ mod events;
 mod notifications;
 mod projects;
 mod rows;
+mod schedule;
 mod tasks;
 mod users;
 

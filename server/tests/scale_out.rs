@@ -1,0 +1,321 @@
+//! Several `tandem` processes on one PostgreSQL database and one Redis behave as one:
+//! tokens work on each, live updates cross instances in order, clients of a dead
+//! instance resume on another with nothing lost, and a Redis outage degrades without
+//! losing anything.
+//!
+//! PostgreSQL is the server of `TANDEM_TEST_POSTGRES` (or this machine's); each test
+//! makes its own database and, where Redis is stopped on purpose, its own `redis-server`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A `tandem serve` process, killed when dropped.
+struct Instance {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start_instance(database_url: &str, redis_url: &str) -> Instance {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("REDIS_URL", redis_url)
+        .env("TANDEM_ADDR", format!("127.0.0.1:{port}"))
+        .env("TANDEM_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("TANDEM_LEPTOS_TOML", concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("tandem starts");
+    let instance = Instance { child, base: format!("http://127.0.0.1:{port}") };
+    wait_for(&instance, "ok").await;
+    instance
+}
+
+/// Waits until `/readyz` reports `status` (ok or degraded).
+async fn wait_for(instance: &Instance, status: &str) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        if let Ok(r) = reqwest::get(format!("{}/readyz", instance.base)).await {
+            last = r.json().await.unwrap_or(Value::Null);
+            if last["status"] == status {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} never reported {status}; last said {last}", instance.base);
+}
+
+async fn fresh_database() -> String {
+    let server = std::env::var("TANDEM_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&server).await.expect("the PostgreSQL test server is reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    format!("{}/{name}", server.rsplit_once('/').unwrap().0)
+}
+
+fn shared_redis() -> String {
+    std::env::var("TANDEM_TEST_REDIS").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "redis://127.0.0.1:6379".into())
+}
+
+/// A Redis server of this test's own, so that stopping it disturbs nobody else.
+struct OwnRedis {
+    child: Child,
+    port: u16,
+}
+
+impl OwnRedis {
+    fn start_on(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn call(base: &str, method: reqwest::Method, path: &str, token: Option<&str>, body: Value) -> Value {
+    let mut request = reqwest::Client::new().request(method, format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if !body.is_null() {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request sent");
+    assert!(response.status().is_success(), "{path}: {}", response.status());
+    response.json().await.unwrap_or(Value::Null)
+}
+
+/// Registers Ada on `instance` and returns her API token.
+async fn ada(instance: &Instance) -> String {
+    let (email, password) = ("ada@example.com", "correct horse battery");
+    call(
+        &instance.base,
+        reqwest::Method::POST,
+        "/api/v1/auth/register",
+        None,
+        json!({ "email": email, "name": "Ada", "password": password }),
+    )
+    .await;
+    let form = [("grant_type", "password"), ("username", email), ("password", password)];
+    let token: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/token", instance.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn create_task(base: &str, token: &str, project: &str, title: &str) {
+    let path = format!("/api/v1/projects/{project}/tasks");
+    call(base, reqwest::Method::POST, &path, Some(token), json!({ "title": title })).await;
+}
+
+async fn subscribed_socket(instance: &Instance, token: &str, project: &str, since: i64) -> Socket {
+    let url = format!("{}/api/v1/ws?token={token}", instance.base.replace("http", "ws"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("socket opens");
+    let subscribe = json!({ "type": "subscribe", "project_id": project, "since": since });
+    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    socket
+}
+
+/// Reads task events until `until`, or until the socket ends or goes quiet for 10 s.
+async fn titles_until(socket: &mut Socket, until: i64, got: &mut Vec<(i64, String)>) {
+    while got.last().map_or(0, |(seq, _)| *seq) < until {
+        let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(10), socket.next()).await else {
+            return;
+        };
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if value["type"] == "task.created" {
+                got.push((value["seq"].as_i64().unwrap(), value["data"]["title"].as_str().unwrap().into()));
+            }
+        }
+    }
+}
+
+fn seqs(got: &[(i64, String)]) -> Vec<i64> {
+    got.iter().map(|(seq, _)| *seq).collect()
+}
+
+#[tokio::test]
+async fn two_instances_share_sessions_and_live_updates_and_a_dead_ones_clients_resume_on_the_other() {
+    let database = fresh_database().await;
+    let a = start_instance(&database, &shared_redis()).await;
+    let b = start_instance(&database, &shared_redis()).await;
+
+    // A token issued by A works on B: nothing is kept in an instance.
+    let token = ada(&a).await;
+    let me = call(&b.base, reqwest::Method::GET, "/api/v1/me", Some(&token), Value::Null).await;
+    assert_eq!(me["email"], "ada@example.com");
+    let project = call(&b.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut on_a = subscribed_socket(&a, &token, &project, 0).await;
+    let mut on_b = subscribed_socket(&b, &token, &project, 0).await;
+    for i in 1..=40 {
+        create_task(if i % 2 == 0 { &a.base } else { &b.base }, &token, &project, &format!("t{i}")).await;
+    }
+    let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
+    titles_until(&mut on_a, 40, &mut got_a).await;
+    titles_until(&mut on_b, 40, &mut got_b).await;
+    let expected: Vec<(i64, String)> = (1..=40).map(|i| (i, format!("t{i}"))).collect();
+    assert_eq!(got_a, expected, "a socket on A sees changes made through either, in order");
+    assert_eq!(got_b, expected, "so does a socket on B");
+
+    // A dies mid-stream; its client comes back on B from the last seq it saw.
+    let writer = {
+        let (b, token, project) = (b.base.clone(), token.clone(), project.clone());
+        tokio::spawn(async move {
+            for i in 41..=140 {
+                create_task(&b, &token, &project, &format!("t{i}")).await;
+            }
+        })
+    };
+    titles_until(&mut on_a, 60, &mut got_a).await;
+    drop(a);
+    titles_until(&mut on_a, 140, &mut got_a).await; // ends when the socket does
+    let resume_from = got_a.last().map_or(0, |(seq, _)| *seq);
+    let mut moved = subscribed_socket(&b, &token, &project, resume_from).await;
+    titles_until(&mut moved, 140, &mut got_a).await;
+    titles_until(&mut on_b, 140, &mut got_b).await;
+    writer.await.unwrap();
+    let expected: Vec<i64> = (1..=140).collect();
+    assert_eq!(seqs(&got_a), expected, "the moved client has every change once, in order");
+    assert_eq!(seqs(&got_b), expected);
+}
+
+#[tokio::test]
+async fn without_redis_instances_serve_and_stay_live_locally_then_catch_up_when_it_returns() {
+    let database = fresh_database().await;
+    let port = free_port();
+    let mut redis = OwnRedis::start_on(port);
+    let a = start_instance(&database, &redis.url()).await;
+    let b = start_instance(&database, &redis.url()).await;
+    let token = ada(&a).await;
+    let project = call(&a.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut on_a = subscribed_socket(&a, &token, &project, 0).await;
+    let mut on_b = subscribed_socket(&b, &token, &project, 0).await;
+
+    redis.stop();
+    let ready = wait_for(&a, "degraded").await;
+    assert_eq!(ready["redis"], "unreachable");
+    assert_eq!(ready["database"], "ok");
+
+    // A still takes changes and its own socket still hears them at once.
+    create_task(&a.base, &token, &project, "while Redis is away").await;
+    let mut got_a = Vec::new();
+    titles_until(&mut on_a, 1, &mut got_a).await;
+    assert_eq!(got_a, [(1, "while Redis is away".to_owned())]);
+
+    // Redis returns: both instances reconnect by themselves, and B's socket gets what it
+    // missed from the log.
+    let _redis = OwnRedis::start_on(port);
+    wait_for(&a, "ok").await;
+    wait_for(&b, "ok").await;
+    create_task(&a.base, &token, &project, "after").await;
+    let mut got_b = Vec::new();
+    titles_until(&mut on_b, 2, &mut got_b).await;
+    assert_eq!(got_b, [(1, "while Redis is away".to_owned()), (2, "after".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_lost_database_makes_the_instance_unready_not_dead_and_it_recovers_by_itself() {
+    let database = fresh_database().await;
+    let name = database.rsplit('/').next().unwrap().to_owned();
+    let a = start_instance(&database, &shared_redis()).await;
+    let token = ada(&a).await;
+    let project = call(&a.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    create_task(&a.base, &token, &project, "before").await;
+
+    // The database goes away: every connection is cut and no new one is allowed.
+    let mut admin = sqlx::PgConnection::connect(&database.replace(&name, "postgres")).await.unwrap();
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).execute(&mut admin).await.unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&name)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let ready = reqwest::get(format!("{}/readyz", a.base)).await.expect("the instance still answers");
+    assert_eq!(ready.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json::<Value>().await.unwrap()["database"], "unreachable");
+    let refused = reqwest::Client::new()
+        .post(format!("{}/api/v1/projects/{project}/tasks", a.base))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "during" }))
+        .send()
+        .await
+        .expect("the instance still answers");
+    assert_eq!(refused.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"]["code"], "unavailable");
+
+    // It comes back: the same process serves again, and nothing accepted was lost.
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&mut admin).await.unwrap();
+    wait_for(&a, "ok").await;
+    create_task(&a.base, &token, &project, "after").await;
+    let path = format!("/api/v1/projects/{project}/tasks?sort=created_at");
+    let page = call(&a.base, reqwest::Method::GET, &path, Some(&token), Value::Null).await;
+    let titles: Vec<&str> = page["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["before", "after"]);
+}
