@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TANDEM_SKIP_BROWSER=1 scripts/setup.sh
+TANDEM_SKIP_BROWSER=1 TANDEM_SKIP_SERVICES=1 scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 cargo leptos build --release
 exec target/release/tandem serve

@@ -39,6 +39,16 @@ if [ "${TANDEM_SKIP_BROWSER:-}" != 1 ] && ! [ -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+if [ "${TANDEM_SKIP_SERVICES:-}" != 1 ] && ! [ -x /usr/sbin/nginx ]; then
+  log "installing Debian's nginx for the load-balancer test"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null 2>&1 ||
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
+  # Only the tests run it, each on its own port; the packaged service stays off.
+  $SUDO service nginx stop >/dev/null 2>&1 || true
+fi
+
 if ! [ -x end2end/node_modules/.bin/wasm-opt ] || ! [ -d end2end/node_modules/@playwright/test ]; then
   log "installing the end-to-end test packages (Playwright, binaryen's wasm-opt)"
   (cd end2end && npm ci --no-audit --no-fund --silent)

@@ -132,11 +132,11 @@ async fn call(base: &str, method: reqwest::Method, path: &str, token: Option<&st
     response.json().await.unwrap_or(Value::Null)
 }
 
-/// Registers Ada on `instance` and returns her API token.
-async fn ada(instance: &Instance) -> String {
+/// Registers Ada through `base` and returns her API token.
+async fn ada(base: &str) -> String {
     let (email, password) = ("ada@example.com", "correct horse battery");
     call(
-        &instance.base,
+        base,
         reqwest::Method::POST,
         "/api/v1/auth/register",
         None,
@@ -145,7 +145,7 @@ async fn ada(instance: &Instance) -> String {
     .await;
     let form = [("grant_type", "password"), ("username", email), ("password", password)];
     let token: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/token", instance.base))
+        .post(format!("{base}/api/v1/auth/token"))
         .form(&form)
         .send()
         .await
@@ -161,8 +161,8 @@ async fn create_task(base: &str, token: &str, project: &str, title: &str) {
     call(base, reqwest::Method::POST, &path, Some(token), json!({ "title": title })).await;
 }
 
-async fn subscribed_socket(instance: &Instance, token: &str, project: &str, since: i64) -> Socket {
-    let url = format!("{}/api/v1/ws?token={token}", instance.base.replace("http", "ws"));
+async fn subscribed_socket(base: &str, token: &str, project: &str, since: i64) -> Socket {
+    let url = format!("{}/api/v1/ws?token={token}", base.replace("http", "ws"));
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("socket opens");
     let subscribe = json!({ "type": "subscribe", "project_id": project, "since": since });
     socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
@@ -195,7 +195,7 @@ async fn two_instances_share_sessions_and_live_updates_and_a_dead_ones_clients_r
     let b = start_instance(&database, &shared_redis()).await;
 
     // A token issued by A works on B: nothing is kept in an instance.
-    let token = ada(&a).await;
+    let token = ada(&a.base).await;
     let me = call(&b.base, reqwest::Method::GET, "/api/v1/me", Some(&token), Value::Null).await;
     assert_eq!(me["email"], "ada@example.com");
     let project = call(&b.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
@@ -204,8 +204,8 @@ async fn two_instances_share_sessions_and_live_updates_and_a_dead_ones_clients_r
         .unwrap()
         .to_owned();
 
-    let mut on_a = subscribed_socket(&a, &token, &project, 0).await;
-    let mut on_b = subscribed_socket(&b, &token, &project, 0).await;
+    let mut on_a = subscribed_socket(&a.base, &token, &project, 0).await;
+    let mut on_b = subscribed_socket(&b.base, &token, &project, 0).await;
     for i in 1..=40 {
         create_task(if i % 2 == 0 { &a.base } else { &b.base }, &token, &project, &format!("t{i}")).await;
     }
@@ -229,7 +229,7 @@ async fn two_instances_share_sessions_and_live_updates_and_a_dead_ones_clients_r
     drop(a);
     titles_until(&mut on_a, 140, &mut got_a).await; // ends when the socket does
     let resume_from = got_a.last().map_or(0, |(seq, _)| *seq);
-    let mut moved = subscribed_socket(&b, &token, &project, resume_from).await;
+    let mut moved = subscribed_socket(&b.base, &token, &project, resume_from).await;
     titles_until(&mut moved, 140, &mut got_a).await;
     titles_until(&mut on_b, 140, &mut got_b).await;
     writer.await.unwrap();
@@ -245,14 +245,14 @@ async fn without_redis_instances_serve_and_stay_live_locally_then_catch_up_when_
     let mut redis = OwnRedis::start_on(port);
     let a = start_instance(&database, &redis.url()).await;
     let b = start_instance(&database, &redis.url()).await;
-    let token = ada(&a).await;
+    let token = ada(&a.base).await;
     let project = call(&a.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
         .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let mut on_a = subscribed_socket(&a, &token, &project, 0).await;
-    let mut on_b = subscribed_socket(&b, &token, &project, 0).await;
+    let mut on_a = subscribed_socket(&a.base, &token, &project, 0).await;
+    let mut on_b = subscribed_socket(&b.base, &token, &project, 0).await;
 
     redis.stop();
     let ready = wait_for(&a, "degraded").await;
@@ -281,7 +281,7 @@ async fn a_lost_database_makes_the_instance_unready_not_dead_and_it_recovers_by_
     let database = fresh_database().await;
     let name = database.rsplit('/').next().unwrap().to_owned();
     let a = start_instance(&database, &shared_redis()).await;
-    let token = ada(&a).await;
+    let token = ada(&a.base).await;
     let project = call(&a.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
         .await["id"]
         .as_str()
@@ -318,4 +318,84 @@ async fn a_lost_database_makes_the_instance_unready_not_dead_and_it_recovers_by_
     let page = call(&a.base, reqwest::Method::GET, &path, Some(&token), Value::Null).await;
     let titles: Vec<&str> = page["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["before", "after"]);
+}
+
+/// `deploy/nginx.conf`, pointed at two local instances, run by Debian's nginx.
+struct Nginx {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: the master then stops its workers too.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+fn start_nginx(upstreams: [&Instance; 2]) -> Nginx {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/nginx.conf"))
+        .unwrap()
+        .replace("tandem1:3000", upstreams[0].base.trim_start_matches("http://"))
+        .replace("tandem2:3000", upstreams[1].base.trim_start_matches("http://"))
+        .replace("listen 80;", &format!("listen 127.0.0.1:{port};"))
+        .replace("worker_connections 16384;", "worker_connections 1024;");
+    assert_ne!(config.matches("127.0.0.1:").count(), 0);
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(&conf, config).unwrap();
+    let nginx = ["/usr/sbin/nginx", "nginx"].into_iter().find(|n| Command::new(n).arg("-v").output().is_ok());
+    let prefix = format!("{}/", dir.path().display());
+    let child = Command::new(nginx.expect("nginx is installed (scripts/setup.sh)"))
+        .args(["-p", &prefix, "-c", &conf.display().to_string(), "-e", "stderr"])
+        .args(["-g", &format!("daemon off; pid {prefix}nginx.pid; user root;")])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("nginx starts");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Nginx { child, base: format!("http://127.0.0.1:{port}"), _dir: dir }
+}
+
+async fn requests_answered(instance: &Instance) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", instance.base)).await.unwrap().text().await.unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("tandem_http_requests_total"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn behind_the_shipped_nginx_config_requests_spread_and_websockets_stay_live() {
+    let database = fresh_database().await;
+    let (a, b) = (start_instance(&database, &shared_redis()).await, start_instance(&database, &shared_redis()).await);
+    let proxy = start_nginx([&a, &b]);
+    let front = &proxy;
+
+    let token = ada(&front.base).await;
+    let project =
+        call(&front.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (before_a, before_b) = (requests_answered(&a).await, requests_answered(&b).await);
+    let mut socket = subscribed_socket(&front.base, &token, &project, 0).await;
+    let writes = (1..=30).map(|i| {
+        let (base, token, project) = (front.base.clone(), token.clone(), project.clone());
+        async move { create_task(&base, &token, &project, &format!("t{i}")).await }
+    });
+    futures::future::join_all(writes).await;
+    let mut got = Vec::new();
+    titles_until(&mut socket, 30, &mut got).await;
+    assert_eq!(seqs(&got), (1..=30).collect::<Vec<_>>(), "the upgraded socket hears changes made on both");
+    let (after_a, after_b) = (requests_answered(&a).await, requests_answered(&b).await);
+    assert!(after_a > before_a + 1 && after_b > before_b + 1, "both instances answered: {before_a}→{after_a}, {before_b}→{after_b}");
 }
