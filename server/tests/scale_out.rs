@@ -381,8 +381,8 @@ async fn behind_the_shipped_nginx_config_requests_spread_and_websockets_stay_liv
 
     let token = ada(&front.base).await;
     let project =
-        call(&front.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" }))
-            .await["id"]
+        call(&front.base, reqwest::Method::POST, "/api/v1/projects", Some(&token), json!({ "name": "Launch" })).await
+            ["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -397,5 +397,77 @@ async fn behind_the_shipped_nginx_config_requests_spread_and_websockets_stay_liv
     titles_until(&mut socket, 30, &mut got).await;
     assert_eq!(seqs(&got), (1..=30).collect::<Vec<_>>(), "the upgraded socket hears changes made on both");
     let (after_a, after_b) = (requests_answered(&a).await, requests_answered(&b).await);
-    assert!(after_a > before_a + 1 && after_b > before_b + 1, "both instances answered: {before_a}→{after_a}, {before_b}→{after_b}");
+    assert!(
+        after_a > before_a + 1 && after_b > before_b + 1,
+        "both instances answered: {before_a}→{after_a}, {before_b}→{after_b}"
+    );
+}
+
+/// The next presence message on `socket` whose users satisfy `wanted`.
+async fn presence_until(socket: &mut Socket, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("the wanted presence within 10 s")
+            .expect("socket open")
+            .unwrap();
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if value["type"] == "presence" {
+                let users = value["users"].as_array().cloned().unwrap_or_default();
+                if wanted(&users) {
+                    return users;
+                }
+            }
+        }
+    }
+}
+
+fn names(users: &[Value]) -> Vec<&str> {
+    users.iter().filter_map(|u| u["name"].as_str()).collect()
+}
+
+#[tokio::test]
+async fn presence_lists_viewers_on_every_instance() {
+    let database = fresh_database().await;
+    let (a, b) = (start_instance(&database, &shared_redis()).await, start_instance(&database, &shared_redis()).await);
+    let ada_token = ada(&a.base).await;
+    let post = reqwest::Method::POST;
+    let project = call(&a.base, post.clone(), "/api/v1/projects", Some(&ada_token), json!({ "name": "Launch" })).await
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bob = json!({ "email": "bob@example.com", "name": "Bob", "password": "correct horse battery" });
+    call(&b.base, post.clone(), "/api/v1/auth/register", None, bob).await;
+    let members = format!("/api/v1/projects/{project}/members");
+    call(&a.base, post, &members, Some(&ada_token), json!({ "email": "bob@example.com", "role": "member" })).await;
+    let form = [("grant_type", "password"), ("username", "bob@example.com"), ("password", "correct horse battery")];
+    let bob_token: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/token", b.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bob_token = bob_token["access_token"].as_str().unwrap();
+
+    let mut on_a = subscribed_socket(&a.base, &ada_token, &project, 0).await;
+    let mut on_b = subscribed_socket(&b.base, bob_token, &project, 0).await;
+    let both = presence_until(&mut on_b, |users| users.len() == 2).await;
+    assert_eq!(names(&both), ["Ada", "Bob"], "Bob, on B, sees Ada who is on A");
+    presence_until(&mut on_a, |users| users.len() == 2).await;
+
+    let task = uuid::Uuid::new_v4();
+    let focus = json!({ "type": "focus", "project_id": project, "task_id": task });
+    on_a.send(Message::Text(focus.to_string().into())).await.unwrap();
+    let focused = presence_until(&mut on_b, |users| users.iter().any(|u| u["task_id"] == task.to_string())).await;
+    assert_eq!(focused[0]["name"], "Ada");
+
+    drop(on_a);
+    let left = presence_until(&mut on_b, |users| users.len() == 1).await;
+    assert_eq!(names(&left), ["Bob"], "Ada's leaving on A reaches B");
 }

@@ -9,6 +9,8 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
+use super::hub::Viewer;
+
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Signal {
@@ -16,6 +18,8 @@ pub enum Signal {
     Committed { project_id: Uuid },
     /// A notification was stored for a user.
     Notified { user_id: Uuid, notification: Box<Notification> },
+    /// Who is viewing a project through one instance (empty: nobody any more).
+    Presence { project_id: Uuid, instance: Uuid, viewers: Vec<Viewer> },
 }
 
 pub trait EventBus: Send + Sync {

@@ -7,12 +7,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use app::domain::{Notification, User};
 use axum::extract::ws::Utf8Bytes;
 use futures::{FutureExt, StreamExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -29,6 +29,10 @@ pub(super) const READ_BATCH: u32 = 500;
 const PRESENCE_EVERY: Duration = Duration::from_millis(200);
 /// Viewers listed in a presence message; `count` tells how many there are in all.
 const PRESENCE_LISTED: usize = 50;
+/// Each instance re-announces its viewers this often; what another instance announced
+/// counts until it is this old (an instance that died stops counting).
+const PRESENCE_REFRESH: Duration = Duration::from_secs(10);
+const PRESENCE_EXPIRES: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -70,10 +74,11 @@ struct Room {
     presence: Option<(Vec<Viewer>, Arc<Frame>)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-struct Viewer {
-    id: Uuid,
+/// One person viewing a project, as presence messages list them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Viewer {
     name: String,
+    id: Uuid,
     task_id: Option<Uuid>,
 }
 
@@ -85,11 +90,17 @@ struct Registry {
     rooms: HashMap<Uuid, Room>,
     /// Rooms whose viewers changed since the last presence message.
     presence_changed: HashSet<Uuid>,
+    /// This instance's viewers per project as last told to the other instances.
+    announced: HashMap<Uuid, Vec<Viewer>>,
+    /// The other instances' viewers per project, with when they said so.
+    elsewhere: HashMap<Uuid, HashMap<Uuid, (Vec<Viewer>, Instant)>>,
 }
 
 pub struct Hub {
     store: Arc<dyn Store>,
     bus: Arc<dyn EventBus>,
+    /// Tells this instance's presence announcements from the others'.
+    instance: Uuid,
     registry: Mutex<Registry>,
 }
 
@@ -121,7 +132,7 @@ impl Hub {
     /// sends presence changes.
     pub fn start(store: Arc<dyn Store>, bus: Arc<dyn EventBus>) -> Arc<Self> {
         let mut signals = bus.listen();
-        let hub = Arc::new(Self { store, bus, registry: Mutex::new(Registry::default()) });
+        let hub = Arc::new(Self { store, bus, instance: Uuid::new_v4(), registry: Mutex::new(Registry::default()) });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             while let Some(first) = signals.next().await {
@@ -136,9 +147,14 @@ impl Hub {
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(PRESENCE_EVERY);
+            let mut refreshed = Instant::now();
             loop {
                 every.tick().await;
                 let Some(hub) = weak.upgrade() else { break };
+                if refreshed.elapsed() >= PRESENCE_REFRESH {
+                    refreshed = Instant::now();
+                    hub.refresh_presence();
+                }
                 hub.send_presence();
             }
         });
@@ -243,8 +259,28 @@ impl Hub {
                     let ids: Vec<ConnId> = registry.by_user.get(&user_id).into_iter().flatten().copied().collect();
                     deliver(&mut registry, ids, &frame);
                 }
-                // Signals were missed: re-read every watched project.
-                None => projects.extend(self.lock().rooms.keys().copied()),
+                Some(Signal::Presence { project_id, instance, viewers }) if instance != self.instance => {
+                    let mut registry = self.lock();
+                    let known = registry.elsewhere.entry(project_id).or_default();
+                    if viewers.is_empty() {
+                        known.remove(&instance);
+                    } else {
+                        known.insert(instance, (viewers, Instant::now()));
+                    }
+                    if registry.rooms.contains_key(&project_id) {
+                        registry.presence_changed.insert(project_id);
+                    }
+                }
+                Some(Signal::Presence { .. }) => {}
+                // Signals were missed: re-read every watched project, and re-announce
+                // who is here in case the others missed that.
+                None => {
+                    let mut registry = self.lock();
+                    projects.extend(registry.rooms.keys().copied());
+                    registry.announced.clear();
+                    let rooms: Vec<Uuid> = registry.rooms.keys().copied().collect();
+                    registry.presence_changed.extend(rooms);
+                }
             }
         }
         for project_id in projects {
@@ -275,11 +311,22 @@ impl Hub {
         }
     }
 
-    /// Sends each changed project's viewers, and each newcomer, who is there.
+    /// Tells the other instances who is here, and to each changed project's viewers
+    /// (and each newcomer) who is there, on any instance.
     fn send_presence(&self) {
         let mut registry = self.lock();
         for project_id in std::mem::take(&mut registry.presence_changed) {
-            let viewers = viewers_of(&registry, project_id);
+            let here = viewers_of(&registry, project_id);
+            if registry.announced.get(&project_id).map_or(!here.is_empty(), |told| *told != here) {
+                let signal = Signal::Presence { project_id, instance: self.instance, viewers: here.clone() };
+                self.bus.publish(signal);
+                if here.is_empty() {
+                    registry.announced.remove(&project_id);
+                } else {
+                    registry.announced.insert(project_id, here.clone());
+                }
+            }
+            let viewers = with_elsewhere(&registry, project_id, here);
             let Some(room) = registry.rooms.get_mut(&project_id) else { continue };
             let newcomers = std::mem::take(&mut room.newcomers);
             let (recipients, frame) = match &room.presence {
@@ -292,6 +339,28 @@ impl Hub {
             };
             deliver(&mut registry, recipients, &frame);
         }
+    }
+
+    /// Re-announces this instance's viewers (an instance that started since learns of
+    /// them) and forgets what instances that stopped announcing had said.
+    fn refresh_presence(&self) {
+        let mut registry = self.lock();
+        for (project_id, viewers) in &registry.announced {
+            let signal =
+                Signal::Presence { project_id: *project_id, instance: self.instance, viewers: viewers.clone() };
+            self.bus.publish(signal);
+        }
+        let mut expired = Vec::new();
+        for (project_id, instances) in registry.elsewhere.iter_mut() {
+            let before = instances.len();
+            instances.retain(|_, (_, at)| at.elapsed() < PRESENCE_EXPIRES);
+            if instances.len() != before {
+                expired.push(*project_id);
+            }
+        }
+        registry.elsewhere.retain(|_, instances| !instances.is_empty());
+        let watched: Vec<Uuid> = expired.into_iter().filter(|p| registry.rooms.contains_key(p)).collect();
+        registry.presence_changed.extend(watched);
     }
 }
 
@@ -340,19 +409,35 @@ fn leave_room(registry: &mut Registry, id: ConnId, project_id: Uuid) {
     }
 }
 
-/// The distinct users watching a project, in name order; a user with several sockets
-/// counts once, with a task open in any of them.
+/// The distinct users watching a project through this instance, in name order; a user
+/// with several sockets counts once, with a task open in any of them.
 fn viewers_of(registry: &Registry, project_id: Uuid) -> Vec<Viewer> {
     let Some(room) = registry.rooms.get(&project_id) else { return Vec::new() };
+    let viewers = room.viewers.iter().filter_map(|(id, task_id)| {
+        let conn = registry.conns.get(id)?;
+        Some(Viewer { name: conn.name.clone(), id: conn.user_id, task_id: *task_id })
+    });
+    merged(viewers)
+}
+
+/// This instance's viewers together with the other instances'.
+fn with_elsewhere(registry: &Registry, project_id: Uuid, here: Vec<Viewer>) -> Vec<Viewer> {
+    match registry.elsewhere.get(&project_id) {
+        Some(instances) => merged(here.into_iter().chain(instances.values().flat_map(|(v, _)| v.iter().cloned()))),
+        None => here,
+    }
+}
+
+/// Each user once, in name order, with a task open in any of their sockets.
+fn merged(viewers: impl Iterator<Item = Viewer>) -> Vec<Viewer> {
     let mut by_user: BTreeMap<(String, Uuid), Option<Uuid>> = BTreeMap::new();
-    for (id, task) in &room.viewers {
-        let Some(conn) = registry.conns.get(id) else { continue };
-        let open = by_user.entry((conn.name.clone(), conn.user_id)).or_default();
+    for viewer in viewers {
+        let open = by_user.entry((viewer.name, viewer.id)).or_default();
         if open.is_none() {
-            *open = *task;
+            *open = viewer.task_id;
         }
     }
-    by_user.into_iter().map(|((name, id), task_id)| Viewer { id, name, task_id }).collect()
+    by_user.into_iter().map(|((name, id), task_id)| Viewer { name, id, task_id }).collect()
 }
 
 fn presence_frame(project_id: Uuid, viewers: &[Viewer]) -> Frame {
