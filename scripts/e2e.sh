@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests: starts the release build on a free port with a fresh SQLite database,
-# runs Playwright (Debian's Chromium) against it, and stops it again.
+# runs Playwright (Debian's Chromium) against it, and stops it again. With
+# TANDEM_E2E_POSTGRES (a PostgreSQL server URL) the databases are fresh PostgreSQL ones
+# made on that server instead, and TANDEM_E2E_REDIS adds Redis.
 # Expects `cargo leptos build --release` to have run (scripts/test.sh does it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +15,30 @@ fi
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
-TANDEM_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$dir/e2e.db?mode=rwc" TANDEM_PUBLIC_URL="$url" \
+databases=()
+# A database for the shared server and one for the test that runs a server of its own.
+if [ -n "${TANDEM_E2E_POSTGRES:-}" ]; then
+  for role in shared own; do
+    name="tandem_test_e2e_${role}_$$"
+    psql "$TANDEM_E2E_POSTGRES" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
+    databases+=("$name")
+  done
+  database_url="${TANDEM_E2E_POSTGRES%/*}/${databases[0]}"
+  export TANDEM_E2E_OWN_DATABASE_URL="${TANDEM_E2E_POSTGRES%/*}/${databases[1]}"
+else
+  database_url="sqlite://$dir/e2e.db?mode=rwc"
+fi
+if [ -n "${TANDEM_E2E_REDIS:-}" ]; then export REDIS_URL="$TANDEM_E2E_REDIS"; fi
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+  for name in "${databases[@]}"; do psql "$TANDEM_E2E_POSTGRES" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; done
+}
+TANDEM_ADDR="127.0.0.1:$port" DATABASE_URL="$database_url" TANDEM_PUBLIC_URL="$url" \
   RUST_LOG=warn target/release/tandem serve >"$dir/server.log" 2>&1 &
 pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap cleanup EXIT
 
 for _ in $(seq 1 150); do
   if python3 -c "import urllib.request, sys; urllib.request.urlopen('$url/healthz', timeout=1)" 2>/dev/null; then break; fi

@@ -39,5 +39,8 @@ cargo leptos build --release
 wasm=target/site/pkg/tandem.wasm
 printf 'release WASM: %s bytes raw, %s bytes gzip\n' "$(wc -c <"$wasm")" "$(gzip -9c "$wasm" | wc -c)"
 
-step "browser tests"
+step "browser tests, on SQLite"
 scripts/e2e.sh
+
+step "browser tests again, on PostgreSQL + Redis"
+TANDEM_E2E_POSTGRES="$TANDEM_TEST_POSTGRES" TANDEM_E2E_REDIS="${TANDEM_TEST_REDIS:-redis://127.0.0.1:6379}" scripts/e2e.sh

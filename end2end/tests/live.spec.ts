@@ -33,7 +33,8 @@ class Server {
         ...process.env,
         TANDEM_ADDR: `127.0.0.1:${this.port}`,
         TANDEM_PUBLIC_URL: this.url,
-        DATABASE_URL: `sqlite://${this.db}?mode=rwc`,
+        // The test's own database: a fresh PostgreSQL one when the suite runs on PostgreSQL.
+        DATABASE_URL: process.env.TANDEM_E2E_OWN_DATABASE_URL ?? `sqlite://${this.db}?mode=rwc`,
         RUST_LOG: "warn",
       },
       stdio: "ignore",
