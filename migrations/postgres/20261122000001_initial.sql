@@ -65,7 +65,9 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_project_created_idx ON tasks (project_id, created_at, id);
 CREATE INDEX tasks_project_updated_idx ON tasks (project_id, updated_at, id);
 CREATE INDEX tasks_project_due_idx ON tasks (project_id, due_at, id);
+CREATE INDEX tasks_project_due_desc_idx ON tasks (project_id, due_at DESC NULLS LAST, id);
 CREATE INDEX tasks_project_priority_idx ON tasks (project_id, priority, id);
+CREATE INDEX tasks_project_priority_desc_idx ON tasks (project_id, priority DESC, id);
 CREATE INDEX tasks_project_status_idx ON tasks (project_id, status);
 CREATE INDEX tasks_project_title_idx ON tasks (project_id, (lower(title) COLLATE "C"), id);
 CREATE INDEX tasks_search_idx ON tasks USING GIN (search);

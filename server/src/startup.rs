@@ -16,6 +16,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::realtime::{EventBus, Hub, LocalBus, RedisBus};
 use crate::service::{Service, ServiceConfig};
+use crate::store::cache::CachedStore;
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{PoolSettings, Store};
@@ -91,13 +92,19 @@ fn is_unreachable(error: &anyhow::Error) -> bool {
 
 /// The service layer over the configured store, with its migrations applied.
 pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Service>> {
-    let store = open_store(&config.database_url, config.db_pool).await?;
+    let mut store = open_store(&config.database_url, config.db_pool).await?;
     let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
+    let mut cache_counts = None;
     let bus: Arc<dyn EventBus> = match &config.redis_url {
-        Some(url) => Arc::new(RedisBus::start(url)?),
+        Some(url) => {
+            let cached = CachedStore::new(store, url)?;
+            cache_counts = Some(cached.counts.clone());
+            store = Arc::new(cached);
+            Arc::new(RedisBus::start(url)?)
+        }
         None => Arc::new(LocalBus::new()),
     };
-    Ok(Arc::new(Service::new(store, bus, clock, service_config)))
+    Ok(Arc::new(Service::new(store, bus, clock, service_config).with_cache_counts(cache_counts)))
 }
 
 impl Application {

@@ -169,7 +169,7 @@ async fn subscribed_socket(base: &str, token: &str, project: &str, since: i64) -
     socket
 }
 
-/// Reads task events until `until`, or until the socket ends or goes quiet for 10 s.
+/// Reads task events (created, updated) until `until`, or until the socket ends or goes quiet for 10 s.
 async fn titles_until(socket: &mut Socket, until: i64, got: &mut Vec<(i64, String)>) {
     while got.last().map_or(0, |(seq, _)| *seq) < until {
         let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(10), socket.next()).await else {
@@ -177,7 +177,7 @@ async fn titles_until(socket: &mut Socket, until: i64, got: &mut Vec<(i64, Strin
         };
         if let Message::Text(text) = message {
             let value: Value = serde_json::from_str(&text).unwrap();
-            if value["type"] == "task.created" {
+            if value["type"] == "task.created" || value["type"] == "task.updated" {
                 got.push((value["seq"].as_i64().unwrap(), value["data"]["title"].as_str().unwrap().into()));
             }
         }
@@ -216,11 +216,30 @@ async fn two_instances_share_sessions_and_live_updates_and_a_dead_ones_clients_r
     assert_eq!(got_a, expected, "a socket on A sees changes made through either, in order");
     assert_eq!(got_b, expected, "so does a socket on B");
 
-    // A dies mid-stream; its client comes back on B from the last seq it saw.
+    // Reads, cached in Redis, never show what another instance has since changed.
+    let list = format!("/api/v1/projects/{project}/tasks?sort=created_at&limit=100");
+    let get = reqwest::Method::GET;
+    for _ in 0..2 {
+        let page = call(&b.base, get.clone(), &list, Some(&token), Value::Null).await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 40);
+    }
+    let first = call(&b.base, get.clone(), &list, Some(&token), Value::Null).await["items"][0]["id"].clone();
+    let task = format!("/api/v1/tasks/{}", first.as_str().unwrap());
+    assert_eq!(call(&b.base, get.clone(), &task, Some(&token), Value::Null).await["title"], "t1");
+    call(&a.base, reqwest::Method::PATCH, &task, Some(&token), json!({ "title": "renamed on A" })).await;
+    assert_eq!(call(&b.base, get.clone(), &task, Some(&token), Value::Null).await["title"], "renamed on A");
+    let page = call(&b.base, get.clone(), &list, Some(&token), Value::Null).await;
+    assert_eq!(page["items"][0]["title"], "renamed on A");
+    let metrics = reqwest::get(format!("{}/metrics", b.base)).await.unwrap().text().await.unwrap();
+    let hits = metrics.lines().find(|l| l.starts_with("tandem_cache_reads_total{outcome=\"hit\"}")).unwrap();
+    assert_ne!(hits.rsplit(' ').next(), Some("0"), "repeated reads come from the cache: {hits}");
+
+    // A dies mid-stream; its client comes back on B from the last seq it saw. (The
+    // rename above was event 41.)
     let writer = {
         let (b, token, project) = (b.base.clone(), token.clone(), project.clone());
         tokio::spawn(async move {
-            for i in 41..=140 {
+            for i in 42..=140 {
                 create_task(&b, &token, &project, &format!("t{i}")).await;
             }
         })

@@ -105,5 +105,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
         "# HELP tandem_websocket_connections Open live-update sockets.\n# TYPE tandem_websocket_connections gauge\ntandem_websocket_connections {}\n",
         state.hub.connections()
     ));
+    if let Some(counts) = state.service.cache_counts() {
+        text.push_str("# HELP tandem_cache_reads_total Cacheable reads, by where they were answered from.\n# TYPE tandem_cache_reads_total counter\n");
+        for (outcome, n) in [("hit", &counts.hits), ("miss", &counts.misses), ("bypassed", &counts.bypassed)] {
+            let n = n.load(std::sync::atomic::Ordering::Relaxed);
+            text.push_str(&format!("tandem_cache_reads_total{{outcome=\"{outcome}\"}} {n}\n"));
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

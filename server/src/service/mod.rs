@@ -35,6 +35,7 @@ pub struct Service {
     config: ServiceConfig,
     /// Names this process in claims of shared periodic work.
     instance: String,
+    cache_counts: Option<Arc<crate::store::cache::CacheCounts>>,
 }
 
 impl Service {
@@ -42,7 +43,16 @@ impl Service {
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
         let hub = Hub::start(store.clone(), bus);
         let instance = format!("pid{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
-        Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config, instance }
+        Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config, instance, cache_counts: None }
+    }
+
+    /// The counters of the Redis cache in front of the store, when there is one.
+    pub fn with_cache_counts(self, cache_counts: Option<Arc<crate::store::cache::CacheCounts>>) -> Self {
+        Self { cache_counts, ..self }
+    }
+
+    pub fn cache_counts(&self) -> Option<&Arc<crate::store::cache::CacheCounts>> {
+        self.cache_counts.as_ref()
     }
 
     pub fn hub(&self) -> &Arc<Hub> {

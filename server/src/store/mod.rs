@@ -2,6 +2,7 @@
 //! migrations. Writes that change a project carry a [`Commit`]: the event, activity and
 //! notifications that must land in the same transaction as the change.
 
+pub mod cache;
 pub mod postgres;
 pub mod sqlite;
 
