@@ -56,7 +56,9 @@ impl SqliteStore {
     /// Starts a write transaction once it is this process's turn to write.
     async fn begin_write(&self) -> StoreResult<(MutexGuard<'_, ()>, sqlx::Transaction<'_, sqlx::Sqlite>)> {
         let guard = self.write_lock.lock().await;
-        let tx = self.pool.begin().await?;
+        // IMMEDIATE: the write lock is taken now, waiting under the busy timeout, rather
+        // than on the first write, where a reader turned writer gets "database is locked".
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok((guard, tx))
     }
 }
