@@ -33,6 +33,16 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Waits (up to 5 s) until something listens on the loopback port.
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 async fn start_instance(database_url: &str, redis_url: &str) -> Instance {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_tandem"))
@@ -94,12 +104,7 @@ impl OwnRedis {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server runs");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_for_port(port);
         Self { child, port }
     }
 
@@ -374,12 +379,7 @@ fn start_nginx(upstreams: [&Instance; 2]) -> Nginx {
         .stdout(Stdio::null())
         .spawn()
         .expect("nginx starts");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_port(port);
     Nginx { child, base: format!("http://127.0.0.1:{port}"), _dir: dir }
 }
 
