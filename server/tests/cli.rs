@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
 fn tandem(db: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(args)
@@ -51,14 +54,10 @@ fn an_unknown_database_url_is_refused_with_a_clear_message() {
 #[tokio::test]
 async fn migrate_applies_the_postgres_schema_and_is_idempotent() {
     use sqlx::Connection;
-    let server = std::env::var("TANDEM_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(&server).await.expect("the PostgreSQL test server is reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    let server = postgres::test_server();
+    let url = postgres::fresh_database(&server).await;
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
     for _ in 0..2 {
         let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
             .arg("migrate")

@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "support/postgres.rs"]
+mod postgres;
 
 use reqwest::StatusCode;
 

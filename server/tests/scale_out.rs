@@ -14,6 +14,9 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A `tandem serve` process, killed when dropped.
@@ -77,14 +80,7 @@ async fn wait_for(instance: &Instance, status: &str) -> Value {
 }
 
 async fn fresh_database() -> String {
-    let server = std::env::var("TANDEM_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(&server).await.expect("the PostgreSQL test server is reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    format!("{}/{name}", server.rsplit_once('/').unwrap().0)
+    postgres::fresh_database(&postgres::test_server()).await
 }
 
 fn shared_redis() -> String {

@@ -45,7 +45,7 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match std::env::var("TANDEM_TEST_POSTGRES") {
-            Ok(server) if !server.is_empty() => fresh_postgres_database(&server).await,
+            Ok(server) if !server.is_empty() => crate::postgres::fresh_database(&server).await,
             _ => format!("sqlite://{}?mode=rwc", dir.path().join("tandem.db").display()),
         };
         let mut config = Config {
@@ -169,20 +169,5 @@ impl TestApp {
     /// The storage interface over this server's database, for checks the API does not expose.
     pub async fn store(&self) -> std::sync::Arc<dyn server::store::Store> {
         server::startup::open_store(&self.database_url, Default::default()).await.unwrap()
-    }
-}
-
-/// A new, empty database on the PostgreSQL server at `server_url`, named for this test
-/// run so that tests never see each other's rows.
-async fn fresh_postgres_database(server_url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("tandem_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(server_url).await.expect("the PostgreSQL test server is reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("test database created");
-    let (base, query) = server_url.split_once('?').map_or((server_url, None), |(b, q)| (b, Some(q)));
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
     }
 }

@@ -6,6 +6,8 @@ mod errors;
 mod helpers;
 mod notifications;
 mod ops;
+#[path = "../support/postgres.rs"]
+mod postgres;
 mod projects;
 mod realtime;
 mod schedule;
