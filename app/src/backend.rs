@@ -20,7 +20,13 @@ pub trait Backend: Send + Sync + 'static {
     /// The user a request's session cookie or bearer token belongs to, if any.
     async fn current_user(&self, headers: &http::HeaderMap) -> Result<Option<User>, AppError>;
     async fn register(&self, input: Registration) -> Result<User, AppError>;
-    async fn sign_in(&self, input: Credentials) -> Result<(User, IssuedToken), AppError>;
+    /// Checks the credentials (rate-limited by the request's client address and the
+    /// account) and starts a browser session, ending the one the request carried.
+    async fn sign_in(
+        &self,
+        input: Credentials,
+        request: &http::request::Parts,
+    ) -> Result<(User, IssuedToken), AppError>;
     /// Ends the session or revokes the token the request carried.
     async fn sign_out(&self, headers: &http::HeaderMap) -> Result<(), AppError>;
     /// The `Set-Cookie` value that stores a session in the browser (or clears it).
@@ -64,6 +70,22 @@ pub trait Backend: Send + Sync + 'static {
 
 pub type SharedBackend = Arc<dyn Backend>;
 
+/// The response header through which a server-rendered page tells the server which
+/// nonce its inline scripts carry; the server turns it into the Content-Security-Policy
+/// and never sends it on.
+pub const CSP_NONCE_HEADER: &str = "x-tandem-csp-nonce";
+
+/// Called by the page shell while it renders on the server.
+pub fn announce_nonce() {
+    let nonce = leptos::nonce::use_nonce();
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(response)) = (nonce, response) {
+        if let Ok(value) = http::HeaderValue::from_str(&nonce) {
+            response.insert_header(http::HeaderName::from_static(CSP_NONCE_HEADER), value);
+        }
+    }
+}
+
 /// The backend the server provided for this request.
 pub fn backend() -> Result<SharedBackend, AppError> {
     use_context::<SharedBackend>().ok_or_else(|| {
@@ -74,7 +96,12 @@ pub fn backend() -> Result<SharedBackend, AppError> {
 
 /// The request's headers, as leptos_axum provides them.
 pub fn request_headers() -> Result<http::HeaderMap, AppError> {
-    use_context::<http::request::Parts>().map(|parts| parts.headers).ok_or_else(AppError::internal)
+    request_parts().map(|parts| parts.headers)
+}
+
+/// The request (without its body), as leptos_axum provides it.
+pub fn request_parts() -> Result<http::request::Parts, AppError> {
+    use_context::<http::request::Parts>().ok_or_else(AppError::internal)
 }
 
 /// The backend and the signed-in user, or `unauthorized`.
@@ -89,6 +116,9 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
         if let Ok(status) = http::StatusCode::from_u16(error.code.status()) {
             response.set_status(status);
+        }
+        if let Some(secs) = error.retry_after_secs() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
         }
     }
     result

@@ -23,6 +23,8 @@ use ui::layout::Layout;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    backend::announce_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -19,6 +19,24 @@ pub struct Config {
     pub ws_heartbeat: std::time::Duration,
     /// Database connections per instance and how long a request waits for one.
     pub db_pool: PoolSettings,
+    pub security: SecuritySettings,
+}
+
+/// Who may be believed about a client's address, and how many failed sign-ins a client
+/// or an account may make before waiting.
+#[derive(Clone, Debug)]
+pub struct SecuritySettings {
+    pub trusted_proxies: crate::security::client_ip::TrustedProxies,
+    /// Failed sign-ins (browser or token endpoint) per client address per 10 minutes.
+    pub sign_in_failures_per_ip: u32,
+    /// Failed sign-ins per account per 5 minutes; the account then waits the rest of them.
+    pub sign_in_failures_per_account: u32,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self { trusted_proxies: Default::default(), sign_in_failures_per_ip: 50, sign_in_failures_per_account: 10 }
+    }
 }
 
 /// Sockets are pinged this often unless `TANDEM_WS_HEARTBEAT_SECS` says otherwise.
@@ -47,6 +65,22 @@ impl Config {
                         .map_or(Ok(default.max_connections), u32::try_from)
                         .context("TANDEM_DB_MAX_CONNECTIONS is too large")?,
                     acquire_timeout: secs(&var, "TANDEM_DB_ACQUIRE_TIMEOUT_SECS")?.unwrap_or(default.acquire_timeout),
+                }
+            },
+            security: {
+                let default = SecuritySettings::default();
+                let count = |name| -> anyhow::Result<Option<u32>> {
+                    positive(&var, name)?.map(u32::try_from).transpose().with_context(|| format!("{name} is too large"))
+                };
+                SecuritySettings {
+                    trusted_proxies: crate::security::client_ip::TrustedProxies::parse(
+                        &var("TANDEM_TRUSTED_PROXIES").unwrap_or_default(),
+                    )
+                    .context("TANDEM_TRUSTED_PROXIES")?,
+                    sign_in_failures_per_ip: count("TANDEM_SIGN_IN_FAILURES_PER_IP")?
+                        .unwrap_or(default.sign_in_failures_per_ip),
+                    sign_in_failures_per_account: count("TANDEM_SIGN_IN_FAILURES_PER_ACCOUNT")?
+                        .unwrap_or(default.sign_in_failures_per_account),
                 }
             },
         })

@@ -8,6 +8,7 @@ pub mod config;
 pub mod limits;
 pub mod markdown;
 pub mod realtime;
+pub mod security;
 pub mod service;
 pub mod startup;
 pub mod store;

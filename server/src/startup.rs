@@ -15,7 +15,10 @@ use crate::api::{self, Metrics};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::realtime::{EventBus, Hub, LocalBus, RedisBus};
-use crate::service::{Service, ServiceConfig};
+use crate::security::csrf::{self, PublicOrigin};
+use crate::security::headers::{self, HeaderSettings};
+use crate::security::{client_ip, rate_limit::RateLimiter};
+use crate::service::{Service, ServiceConfig, SignInLimits};
 use crate::store::cache::CachedStore;
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
@@ -93,18 +96,22 @@ fn is_unreachable(error: &anyhow::Error) -> bool {
 /// The service layer over the configured store, with its migrations applied.
 pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Service>> {
     let mut store = open_store(&config.database_url, config.db_pool).await?;
-    let service_config = ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30 };
+    let sign_in_limits =
+        SignInLimits::new(config.security.sign_in_failures_per_ip, config.security.sign_in_failures_per_account);
+    let service_config =
+        ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30, sign_in_limits };
     let mut cache_counts = None;
-    let bus: Arc<dyn EventBus> = match &config.redis_url {
+    let (bus, limiter): (Arc<dyn EventBus>, RateLimiter) = match &config.redis_url {
         Some(url) => {
             let cached = CachedStore::new(store, url)?;
             cache_counts = Some(cached.counts.clone());
             store = Arc::new(cached);
-            Arc::new(RedisBus::start(url)?)
+            (Arc::new(RedisBus::start(url)?), RateLimiter::shared(url, "tandem")?)
         }
-        None => Arc::new(LocalBus::new()),
+        None => (Arc::new(LocalBus::new()), RateLimiter::local()),
     };
-    Ok(Arc::new(Service::new(store, bus, clock, service_config).with_cache_counts(cache_counts)))
+    let service = Service::new(store, bus, clock, service_config).with_cache_counts(cache_counts);
+    Ok(Arc::new(service.with_rate_limiter(limiter)))
 }
 
 impl Application {
@@ -129,7 +136,7 @@ impl Application {
         };
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-        let router = router(state.clone());
+        let router = router(state.clone(), &config);
         Ok(Self { listener, router, state })
     }
 
@@ -149,12 +156,16 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(stopping).await?;
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).with_graceful_shutdown(stopping).await?;
         Ok(())
     }
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, config: &Config) -> Router {
+    let proxies = Arc::new(config.security.trusted_proxies.clone());
+    let public_origin = PublicOrigin(state.public_origin.clone());
+    let header_settings = HeaderSettings { https: config.https() };
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(api::ops_routes())
@@ -164,6 +175,9 @@ fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(api::json_error_bodies))
+        .layer(axum::middleware::from_fn_with_state(public_origin, csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(proxies, client_ip::record))
+        .layer(axum::middleware::from_fn_with_state(header_settings, headers::add_security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

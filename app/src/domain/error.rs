@@ -107,6 +107,22 @@ impl AppError {
         Self::new(ErrorCode::Unavailable, "the service is temporarily unavailable; try again")
     }
 
+    /// Too many attempts: `details.retry_after_secs` says when the next one is welcome.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let wait = if retry_after_secs > 90 {
+            format!("{} minutes", retry_after_secs.div_ceil(60))
+        } else {
+            format!("{retry_after_secs} seconds")
+        };
+        Self::new(ErrorCode::RateLimited, format!("too many attempts; try again in {wait}"))
+            .with_details(json!({ "retry_after_secs": retry_after_secs }))
+    }
+
+    /// When a `rate_limited` error says to come back, in seconds.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        (self.code == ErrorCode::RateLimited).then(|| self.details.as_ref()?.get("retry_after_secs")?.as_u64())?
+    }
+
     /// A single invalid field: `details.fields.<field>` holds the message for the form.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();

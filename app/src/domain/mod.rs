@@ -4,6 +4,7 @@ mod error;
 mod filter;
 mod input;
 mod project;
+mod redirect;
 mod task;
 mod user;
 mod zone;
@@ -12,6 +13,7 @@ pub use error::{AppError, ErrorCode, Violations};
 pub use filter::{encode_component, AssigneeFilter, Page, PageRequest, TaskFilter, TaskSort};
 pub use input::double_option;
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
+pub use redirect::safe_next;
 pub use task::{
     Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
     TaskView,

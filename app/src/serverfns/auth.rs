@@ -15,21 +15,22 @@ pub async fn list_timezones() -> Result<Vec<String>, AppError> {
     Ok(crate::backend::backend()?.timezone_names())
 }
 
-/// Creates the account, signs it in and goes to the project list.
+/// Creates the account, signs it in and goes to `next` (a path on this site) or the
+/// project list.
 #[server(prefix = "/rpc", endpoint = "register")]
-pub async fn register(email: String, name: String, password: String) -> Result<(), AppError> {
+pub async fn register(email: String, name: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
     let registration = crate::domain::Registration { email: email.clone(), name, password: password.clone() };
     if let Err(error) = backend.register(registration).await {
         return crate::backend::reply(Err(error));
     }
-    crate::backend::reply(start_session(backend, crate::domain::Credentials { email, password }).await)
+    crate::backend::reply(start_session(backend, crate::domain::Credentials { email, password }, next).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
-    crate::backend::reply(start_session(backend, crate::domain::Credentials { email, password }).await)
+    crate::backend::reply(start_session(backend, crate::domain::Credentials { email, password }, next).await)
 }
 
 #[server(prefix = "/rpc", endpoint = "sign_out")]
@@ -51,10 +52,11 @@ pub async fn update_me(patch: MePatch) -> Result<User, AppError> {
 async fn start_session(
     backend: crate::backend::SharedBackend,
     credentials: crate::domain::Credentials,
+    next: Option<String>,
 ) -> Result<(), AppError> {
-    let (_, session) = backend.sign_in(credentials).await?;
+    let (_, session) = backend.sign_in(credentials, &crate::backend::request_parts()?).await?;
     set_cookie(&backend.session_cookie(Some(&session)));
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(&crate::domain::safe_next(next.as_deref()));
     Ok(())
 }
 

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 
 use super::feedback::{ErrorNotice, Loading};
 use super::session::use_session;
-use crate::domain::Me;
+use crate::domain::{encode_component, Me};
 
 /// Renders `children` with the signed-in user, or sends the visitor to sign in.
 #[component]
@@ -15,6 +16,14 @@ where
     V: IntoView + 'static,
 {
     let session = use_session().0;
+    let location = use_location();
+    // Sign-in brings the visitor back here.
+    let login = move || {
+        let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+        let search = search.trim_start_matches('?');
+        let here = if search.is_empty() { path } else { format!("{path}?{search}") };
+        format!("/login?next={}", encode_component(&here))
+    };
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
             {
@@ -24,7 +33,7 @@ where
                     Suspend::new(async move {
                         match session.await {
                             Ok(Some(user)) => children(user).into_any(),
-                            Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                            Ok(None) => view! { <Redirect path=login() /> }.into_any(),
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
                     })

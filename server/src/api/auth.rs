@@ -1,6 +1,7 @@
 use app::domain::{AppError, Credentials, MePatch, Registration, User};
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,19 +24,19 @@ pub async fn register(
 
 /// OAuth2 password grant, as a form or as JSON.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded", description = "OAuth2 password grant; a JSON body with the same fields is accepted too"), responses((status = 200, description = "a bearer token", body = TokenResponse), (status = 400, description = "malformed request", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody)))]
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let request: TokenRequest = if content_type.starts_with("application/json") {
+pub async fn token(State(state): State<AppState>, request: Parts, body: Bytes) -> Result<Response, ApiError> {
+    let content_type = request.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let token_request: TokenRequest = if content_type.starts_with("application/json") {
         serde_json::from_slice(&body).map_err(|e| AppError::bad_request(format!("malformed token request: {e}")))?
     } else {
         serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::bad_request(format!("malformed token request: {e}")))?
     };
-    if request.grant_type != "password" {
+    if token_request.grant_type != "password" {
         return Err(AppError::bad_request("grant_type must be password").into());
     }
-    let issued =
-        state.service.issue_api_token(Credentials { email: request.username, password: request.password }).await?;
+    let credentials = Credentials { email: token_request.username, password: token_request.password };
+    let issued = state.service.issue_api_token(credentials, &request).await?;
     let body = json!({ "access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in_secs });
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }

@@ -17,6 +17,7 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = self.0.retry_after_secs();
         let AppError { code, message, details } = self.0;
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut body = json!({ "code": code.as_str(), "message": message });
@@ -25,7 +26,8 @@ impl IntoResponse for ApiError {
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         if code == ErrorCode::RateLimited {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            let secs = HeaderValue::from(retry_after.unwrap_or(60));
+            response.headers_mut().insert(header::RETRY_AFTER, secs);
         }
         response
     }

@@ -1,16 +1,26 @@
-//! The browser session cookie: HttpOnly, SameSite=Lax, Secure when served over https.
+//! The browser session cookie: HttpOnly, SameSite=Lax, and over https `Secure` with the
+//! `__Host-` name (the browser then refuses it from a subdomain, a path or plain http).
+//!
+//! Over plain http (a server on a LAN, `localhost` in development) browsers do not keep
+//! `Secure` cookies, so the cookie is plain `tandem_session` there.
 
 pub const SESSION_COOKIE: &str = "tandem_session";
+pub const SECURE_SESSION_COOKIE: &str = "__Host-tandem_session";
 
 pub fn set(token: &str, max_age_secs: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    if secure {
+        format!("{SECURE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}; Secure")
+    } else {
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}")
+    }
 }
 
 pub fn clear(secure: bool) -> String {
     set("", 0, secure)
 }
 
+/// The session a request carries, under either name (a server moved to https still
+/// reads the cookie it set before, until it expires).
 pub fn session_from_headers(headers: &http::HeaderMap) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
@@ -18,7 +28,7 @@ pub fn session_from_headers(headers: &http::HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .find(|(name, value)| (*name == SECURE_SESSION_COOKIE || *name == SESSION_COOKIE) && !value.is_empty())
         .map(|(_, value)| value.to_owned())
 }
 
@@ -27,10 +37,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cookie_is_http_only_lax_and_secure_on_https() {
+    fn cookie_is_http_only_lax_and_host_only_secure_on_https() {
         let c = set("abc", 60, true);
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
-        assert!(!set("abc", 60, false).contains("Secure"));
+        assert!(c.starts_with("__Host-tandem_session=abc; Path=/;"));
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure") && !c.contains("Domain"));
+        let plain = set("abc", 60, false);
+        assert!(plain.starts_with("tandem_session=abc") && !plain.contains("Secure"));
         assert!(clear(false).contains("Max-Age=0"));
     }
 
@@ -39,5 +51,7 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::COOKIE, "a=1; tandem_session=xyz; b=2".parse().unwrap());
         assert_eq!(session_from_headers(&headers).as_deref(), Some("xyz"));
+        headers.insert(http::header::COOKIE, "__Host-tandem_session=sec".parse().unwrap());
+        assert_eq!(session_from_headers(&headers).as_deref(), Some("sec"));
     }
 }

@@ -5,6 +5,8 @@ use uuid::Uuid;
 
 use super::Service;
 use crate::auth::{cookie, token};
+use crate::security::client_ip::ClientIp;
+use crate::security::rate_limit::RetryAfter;
 use crate::store::{NewSession, NewUser, SessionKind};
 
 impl Service {
@@ -25,16 +27,32 @@ impl Service {
     }
 
     /// Checks credentials; unknown email and wrong password answer alike, in similar time.
-    async fn check_credentials(&self, input: Credentials) -> Result<User, AppError> {
-        let found = self.store.user_by_email(&normalize_email(&input.email)).await?;
+    ///
+    /// Every attempt counts against the client's address and the account before the
+    /// password is looked at, so guesses sent in parallel cannot slip past the limits;
+    /// a success takes its count back and clears the account's failures.
+    async fn check_credentials(&self, input: Credentials, request: &http::request::Parts) -> Result<User, AppError> {
+        let limits = self.config.sign_in_limits;
+        let ip = client_ip(request).to_string();
+        let account = normalize_email(&input.email);
+        self.limiter.hit(limits.per_ip, &ip).await.map_err(too_many)?;
+        self.limiter.hit(limits.per_account, &account).await.map_err(too_many)?;
+        let found = self.store.user_by_email(&account).await?;
         let (user, hash) = match found {
             Some((user, hash)) => (Some(user), Some(hash)),
             None => (None, None),
         };
         let ok = self.passwords.verify(input.password, hash).await.map_err(internal)?;
         match user {
-            Some(user) if ok => Ok(user),
-            _ => Err(AppError::new(ErrorCode::InvalidCredentials, "wrong email or password")),
+            Some(user) if ok => {
+                self.limiter.forgive(limits.per_ip, &ip).await;
+                self.limiter.clear(limits.per_account, &account).await;
+                Ok(user)
+            }
+            _ => {
+                tracing::info!(%ip, "sign-in refused: wrong email or password");
+                Err(AppError::new(ErrorCode::InvalidCredentials, "wrong email or password"))
+            }
         }
     }
 
@@ -54,17 +72,30 @@ impl Service {
         Ok(IssuedToken { token: secret, expires_in_secs: lifetime.num_seconds() })
     }
 
+    /// A new browser session; the one the browser held before (if any) ends, so a
+    /// session id planted in the browser beforehand is worth nothing after sign-in.
     #[tracing::instrument(skip_all)]
-    pub async fn sign_in(&self, input: Credentials) -> Result<(User, IssuedToken), AppError> {
-        let user = self.check_credentials(input).await?;
+    pub async fn sign_in(
+        &self,
+        input: Credentials,
+        request: &http::request::Parts,
+    ) -> Result<(User, IssuedToken), AppError> {
+        let user = self.check_credentials(input, request).await?;
+        if let Some(previous) = cookie::session_from_headers(&request.headers) {
+            self.store.delete_session(&token::hash(&previous)).await?;
+        }
         let session = self.issue(&user, SessionKind::Browser, self.config.session_days).await?;
         Ok((user, session))
     }
 
     /// The OAuth2 password grant of the REST API.
     #[tracing::instrument(skip_all)]
-    pub async fn issue_api_token(&self, input: Credentials) -> Result<IssuedToken, AppError> {
-        let user = self.check_credentials(input).await?;
+    pub async fn issue_api_token(
+        &self,
+        input: Credentials,
+        request: &http::request::Parts,
+    ) -> Result<IssuedToken, AppError> {
+        let user = self.check_credentials(input, request).await?;
         self.issue(&user, SessionKind::Api, self.config.token_days).await
     }
 
@@ -104,6 +135,14 @@ impl Service {
     pub async fn purge_expired_sessions(&self) -> Result<u64, AppError> {
         Ok(self.store.delete_expired_sessions(self.clock.now()).await?)
     }
+}
+
+fn client_ip(request: &http::request::Parts) -> std::net::IpAddr {
+    request.extensions.get::<ClientIp>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |ip| ip.0)
+}
+
+fn too_many(wait: RetryAfter) -> AppError {
+    AppError::rate_limited(wait.secs())
 }
 
 fn internal(e: anyhow::Error) -> AppError {

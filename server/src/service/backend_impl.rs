@@ -14,8 +14,12 @@ impl Backend for Service {
     async fn register(&self, input: Registration) -> Result<User, AppError> {
         Service::register(self, input).await
     }
-    async fn sign_in(&self, input: Credentials) -> Result<(User, IssuedToken), AppError> {
-        Service::sign_in(self, input).await
+    async fn sign_in(
+        &self,
+        input: Credentials,
+        request: &http::request::Parts,
+    ) -> Result<(User, IssuedToken), AppError> {
+        Service::sign_in(self, input, request).await
     }
     async fn sign_out(&self, headers: &http::HeaderMap) -> Result<(), AppError> {
         Service::sign_out(self, headers).await

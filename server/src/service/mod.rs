@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::auth::password::PasswordHasherPool;
 use crate::clock::Clock;
 use crate::realtime::{EventBus, Hub};
+use crate::security::rate_limit::{Limit, RateLimiter};
 use crate::store::{Commit, Store, StoreError};
 
 pub struct ServiceConfig {
@@ -25,6 +26,24 @@ pub struct ServiceConfig {
     pub secure_cookies: bool,
     pub session_days: i64,
     pub token_days: i64,
+    pub sign_in_limits: SignInLimits,
+}
+
+/// How many failed sign-ins a client address and an account may make per window.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInLimits {
+    pub per_ip: Limit,
+    pub per_account: Limit,
+}
+
+impl SignInLimits {
+    pub fn new(failures_per_ip: u32, failures_per_account: u32) -> Self {
+        let minutes = |m: u64| std::time::Duration::from_secs(60 * m);
+        Self {
+            per_ip: Limit { name: "sign_in_ip", max: failures_per_ip, window: minutes(10) },
+            per_account: Limit { name: "sign_in_account", max: failures_per_account, window: minutes(5) },
+        }
+    }
 }
 
 pub struct Service {
@@ -33,6 +52,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasherPool,
     config: ServiceConfig,
+    limiter: RateLimiter,
     /// Names this process in claims of shared periodic work.
     instance: String,
     cache_counts: Option<Arc<crate::store::cache::CacheCounts>>,
@@ -43,7 +63,14 @@ impl Service {
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
         let hub = Hub::start(store.clone(), bus);
         let instance = format!("pid{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
-        Self { store, hub, clock, passwords: PasswordHasherPool::new(1), config, instance, cache_counts: None }
+        let passwords = PasswordHasherPool::new(1);
+        let limiter = RateLimiter::local();
+        Self { store, hub, clock, passwords, config, limiter, instance, cache_counts: None }
+    }
+
+    /// Counts sign-in attempts in `limiter` (shared through Redis when there is one).
+    pub fn with_rate_limiter(self, limiter: RateLimiter) -> Self {
+        Self { limiter, ..self }
     }
 
     /// The counters of the Redis cache in front of the store, when there is one.

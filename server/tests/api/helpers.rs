@@ -56,6 +56,7 @@ impl TestApp {
             leptos_toml: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").into()),
             ws_heartbeat: server::config::DEFAULT_WS_HEARTBEAT,
             db_pool: server::store::PoolSettings { max_connections: 4, ..Default::default() },
+            security: Default::default(),
         };
         adjust(&mut config);
         let app = Application::build(config).await.expect("app builds");

@@ -11,6 +11,7 @@ mod postgres;
 mod projects;
 mod realtime;
 mod schedule;
+mod security;
 mod task_filters;
 mod task_versions;
 mod tasks;
