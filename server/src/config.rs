@@ -31,11 +31,21 @@ pub struct SecuritySettings {
     pub sign_in_failures_per_ip: u32,
     /// Failed sign-ins per account per 5 minutes; the account then waits the rest of them.
     pub sign_in_failures_per_account: u32,
+    /// A browser session ends this many days after sign-in, however busy…
+    pub session_days: u32,
+    /// …and after this many hours without use.
+    pub session_idle_hours: u32,
 }
 
 impl Default for SecuritySettings {
     fn default() -> Self {
-        Self { trusted_proxies: Default::default(), sign_in_failures_per_ip: 50, sign_in_failures_per_account: 10 }
+        Self {
+            trusted_proxies: Default::default(),
+            sign_in_failures_per_ip: 50,
+            sign_in_failures_per_account: 10,
+            session_days: 30,
+            session_idle_hours: 7 * 24,
+        }
     }
 }
 
@@ -81,6 +91,8 @@ impl Config {
                         .unwrap_or(default.sign_in_failures_per_ip),
                     sign_in_failures_per_account: count("TANDEM_SIGN_IN_FAILURES_PER_ACCOUNT")?
                         .unwrap_or(default.sign_in_failures_per_account),
+                    session_days: count("TANDEM_SESSION_DAYS")?.unwrap_or(default.session_days),
+                    session_idle_hours: count("TANDEM_SESSION_IDLE_HOURS")?.unwrap_or(default.session_idle_hours),
                 }
             },
         })

@@ -98,8 +98,13 @@ pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Re
     let mut store = open_store(&config.database_url, config.db_pool).await?;
     let sign_in_limits =
         SignInLimits::new(config.security.sign_in_failures_per_ip, config.security.sign_in_failures_per_account);
-    let service_config =
-        ServiceConfig { secure_cookies: config.https(), session_days: 30, token_days: 30, sign_in_limits };
+    let service_config = ServiceConfig {
+        secure_cookies: config.https(),
+        session_days: config.security.session_days.into(),
+        session_idle: chrono::TimeDelta::hours(config.security.session_idle_hours.into()),
+        token_days: 30,
+        sign_in_limits,
+    };
     let mut cache_counts = None;
     let (bus, limiter): (Arc<dyn EventBus>, RateLimiter) = match &config.redis_url {
         Some(url) => {

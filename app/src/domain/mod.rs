@@ -1,5 +1,6 @@
 //! Types shared by the browser and the server, each with the validation both apply.
 
+mod account;
 mod error;
 mod filter;
 mod input;
@@ -9,6 +10,10 @@ mod task;
 mod user;
 mod zone;
 
+pub use account::{
+    AccessInfo, AccessKind, AccountInfo, AccountPatch, CreatedToken, NewToken, PasswordChange, TokenScope,
+    DEFAULT_TOKEN_DAYS,
+};
 pub use error::{AppError, ErrorCode, Violations};
 pub use filter::{encode_component, AssigneeFilter, Page, PageRequest, TaskFilter, TaskSort};
 pub use input::double_option;

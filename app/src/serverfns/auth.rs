@@ -36,7 +36,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 #[server(prefix = "/rpc", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let backend = crate::backend::backend()?;
-    backend.sign_out(&crate::backend::request_headers()?).await?;
+    crate::backend::reply(backend.sign_out(&crate::backend::request_headers()?).await)?;
     set_cookie(&backend.session_cookie(None));
     leptos_axum::redirect("/login");
     Ok(())

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
+use crate::service::SignedIn;
 use crate::startup::AppState;
 
 /// The signed-in user (bearer token or session cookie), or 401.
@@ -17,7 +18,20 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        state.service.current_user(&parts.headers).await?.map(Authed).ok_or_else(|| ApiError(AppError::unauthorized()))
+        Ok(Self(Session::from_request_parts(parts, state).await?.0.user))
+    }
+}
+
+/// The signed-in user with the session or token the request carried, or 401; a
+/// read-only token is refused (403) for methods that change things.
+pub struct Session(pub SignedIn);
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let signed_in = state.service.authenticate(&parts.headers, parts.method.as_str()).await?;
+        signed_in.map(Session).ok_or_else(|| ApiError(AppError::unauthorized()))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The public REST API of API.md (mounted at `/api/v1`): thin handlers over the service layer.
 
+mod account;
 mod auth;
 mod comments;
 mod error;
@@ -25,6 +26,12 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/token", post(auth::token))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me).patch(auth::update_me))
+        .route("/me/sessions", get(account::sessions).delete(account::revoke_others))
+        .route("/me/sessions/{id}", delete(account::revoke))
+        .route("/me/tokens", post(account::create_token))
+        .route("/me/password", post(account::change_password))
+        .route("/admin/users", get(account::accounts))
+        .route("/admin/users/{id}", axum::routing::patch(account::update_account))
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/{id}", get(projects::get).patch(projects::update).delete(projects::remove))
         .route("/projects/{id}/members", get(projects::members).post(projects::add_member))

@@ -2,14 +2,15 @@
 //! types, served at `/api/v1/openapi.json` and browsable at `/api/docs`.
 
 use app::domain::{
-    Activity, Comment, MePatch, Member, MemberInput, NewComment, NewProject, NewTask, Notification, NotificationKind,
-    Page, Priority, Project, ProjectPatch, Registration, Role, Task, TaskPatch, TaskStatus, User,
+    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Comment, CreatedToken, MePatch, Member, MemberInput,
+    NewComment, NewProject, NewTask, NewToken, Notification, NotificationKind, Page, PasswordChange, Priority, Project,
+    ProjectPatch, Registration, Role, Task, TaskPatch, TaskStatus, TokenScope, User,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use super::{auth, comments, notifications, projects, tasks};
+use super::{account, auth, comments, notifications, projects, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,16 +27,21 @@ use super::{auth, comments, notifications, projects, tasks};
         tasks::list, tasks::list_mine, tasks::create, tasks::get, tasks::update, tasks::remove,
         comments::list, comments::create, comments::activity,
         notifications::list, notifications::read, notifications::read_all,
+        account::sessions, account::revoke, account::revoke_others, account::create_token,
+        account::change_password, account::accounts, account::update_account,
     ),
     components(schemas(
         User, Registration, MePatch, Project, NewProject, ProjectPatch, Member, MemberInput, Role,
         Task, NewTask, TaskPatch, TaskStatus, Priority, Comment, NewComment, Activity,
         Notification, NotificationKind, Page<Task>, ErrorBody, ErrorDetail, RegisteredUser,
-        TokenRequest, TokenResponse,
+        TokenRequest, TokenResponse, Revoked, AccessInfo, AccessKind, TokenScope, NewToken, CreatedToken,
+        PasswordChange, AccountInfo, AccountPatch,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts, tokens and the signed-in user"),
+        (name = "account", description = "Your signed-in browsers, API tokens and password"),
+        (name = "admin", description = "Every account on the instance, for instance admins"),
         (name = "projects", description = "Projects you belong to"),
         (name = "members", description = "Who is in a project, with which role"),
         (name = "tasks", description = "Tasks, their filters and optimistic concurrency"),
@@ -85,6 +91,12 @@ pub struct TokenRequest {
     /// The account's email.
     pub username: String,
     pub password: String,
+}
+
+/// How many sessions and tokens were revoked.
+#[derive(Serialize, ToSchema)]
+pub struct Revoked {
+    pub revoked: u64,
 }
 
 #[derive(Serialize, ToSchema)]

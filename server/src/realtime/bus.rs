@@ -18,6 +18,9 @@ pub enum Signal {
     Committed { project_id: Uuid },
     /// A notification was stored for a user.
     Notified { user_id: Uuid, notification: Box<Notification> },
+    /// A user's sessions or tokens were revoked, or their account disabled: their open
+    /// sockets check whether they may stay.
+    AccessRevoked { user_id: Uuid },
     /// Who is viewing a project through one instance (empty: nobody any more).
     Presence { project_id: Uuid, instance: Uuid, viewers: Vec<Viewer> },
 }

@@ -44,6 +44,8 @@ pub enum Target {
     /// Who is viewing a project.
     Presence(Uuid),
     User(Uuid),
+    /// Not sent on: the socket re-checks that its session still holds.
+    Recheck,
 }
 
 #[derive(Debug)]
@@ -173,6 +175,11 @@ impl Hub {
         }
     }
 
+    /// Called after a user's sessions were revoked or their account disabled.
+    pub fn access_revoked(&self, user_id: Uuid) {
+        self.bus.publish(Signal::AccessRevoked { user_id });
+    }
+
     /// Seats a new socket of `user`: it receives their notifications at once.
     pub fn connect(self: &Arc<Self>, user: &User) -> Membership {
         let (queue, frames) = mpsc::channel(QUEUE_FRAMES);
@@ -259,6 +266,12 @@ impl Hub {
                     let ids: Vec<ConnId> = registry.by_user.get(&user_id).into_iter().flatten().copied().collect();
                     deliver(&mut registry, ids, &frame);
                 }
+                Some(Signal::AccessRevoked { user_id }) => {
+                    let frame = Arc::new(Frame { target: Target::Recheck, text: Utf8Bytes::from_static("") });
+                    let mut registry = self.lock();
+                    let ids: Vec<ConnId> = registry.by_user.get(&user_id).into_iter().flatten().copied().collect();
+                    deliver(&mut registry, ids, &frame);
+                }
                 Some(Signal::Presence { project_id, instance, viewers }) if instance != self.instance => {
                     let mut registry = self.lock();
                     let known = registry.elsewhere.entry(project_id).or_default();
@@ -304,9 +317,19 @@ impl Hub {
             let mut registry = self.lock();
             let Some(room) = registry.rooms.get_mut(&project_id) else { return Ok(()) };
             room.last_seq = events.last().map_or(last, |e| e.seq);
-            let ids: Vec<ConnId> = room.viewers.keys().copied().collect();
-            for frame in &frames {
-                deliver(&mut registry, ids.iter().copied(), frame);
+            for (event, frame) in events.iter().zip(&frames) {
+                let ids: Vec<ConnId> = match registry.rooms.get(&project_id) {
+                    Some(room) => room.viewers.keys().copied().collect(),
+                    None => Vec::new(),
+                };
+                deliver(&mut registry, ids, frame);
+                // A removed member hears of the removal, then nothing more of the project.
+                if let Some(removed) = removed_member(event) {
+                    let theirs: Vec<ConnId> = registry.by_user.get(&removed).into_iter().flatten().copied().collect();
+                    for id in theirs {
+                        leave_room(&mut registry, id, project_id);
+                    }
+                }
             }
         }
     }
@@ -444,6 +467,11 @@ fn presence_frame(project_id: Uuid, viewers: &[Viewer]) -> Frame {
     let listed = &viewers[..viewers.len().min(PRESENCE_LISTED)];
     let text = json!({ "type": "presence", "project_id": project_id, "users": listed, "count": viewers.len() });
     Frame { target: Target::Presence(project_id), text: text.to_string().into() }
+}
+
+/// The user a `member.removed` event took out of its project.
+pub fn removed_member(event: &StoredEvent) -> Option<Uuid> {
+    (event.kind == "member.removed").then(|| event.payload.get("user_id")?.as_str()?.parse().ok())?
 }
 
 /// The message of API.md's Realtime section for one event.

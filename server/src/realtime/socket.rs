@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::hub::{event_frame, Frame, Membership, Target, READ_BATCH};
+use super::hub::{event_frame, removed_member, Frame, Membership, Target, READ_BATCH};
 use crate::api::ApiError;
 use crate::startup::AppState;
 
@@ -65,8 +65,9 @@ pub async fn ws_handler(
             headers.insert(header::AUTHORIZATION, value);
         }
     }
-    let user = match state.service.current_user(&headers).await {
-        Ok(Some(user)) => user,
+    // Watching is reading: read-only tokens may connect.
+    let signed_in = match state.service.authenticate(&headers, "GET").await {
+        Ok(Some(signed_in)) => signed_in,
         Ok(None) => return ApiError(AppError::unauthorized()).into_response(),
         Err(e) => return ApiError(e).into_response(),
     };
@@ -74,13 +75,15 @@ pub async fn ws_handler(
         .max_message_size(MAX_CLIENT_MESSAGE)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| Connection::new(socket, state, user).run())
+        .on_upgrade(move |socket| Connection::new(socket, state, signed_in.user, signed_in.token_hash).run())
 }
 
 struct Connection {
     socket: WebSocket,
     state: AppState,
     user: User,
+    /// The session or token the socket was opened with, re-checked when revoked.
+    token_hash: Vec<u8>,
     membership: Membership,
     /// Subscribed projects, each with the next `seq` this client should get.
     next: HashMap<Uuid, i64>,
@@ -94,11 +97,13 @@ struct Closed;
 /// mean "come back and resume with `since`".
 const GOING_AWAY: u16 = 1001;
 const TRY_AGAIN_LATER: u16 = 1013;
+/// The session or token was revoked, or the account disabled: do not come back with it.
+const POLICY_VIOLATION: u16 = 1008;
 
 impl Connection {
-    fn new(socket: WebSocket, state: AppState, user: User) -> Self {
+    fn new(socket: WebSocket, state: AppState, user: User, token_hash: Vec<u8>) -> Self {
         let membership = state.hub.connect(&user);
-        Self { socket, state, user, membership, next: HashMap::new(), last_heard: Instant::now() }
+        Self { socket, state, user, token_hash, membership, next: HashMap::new(), last_heard: Instant::now() }
     }
 
     async fn run(mut self) {
@@ -204,6 +209,7 @@ impl Connection {
     async fn on_frame(&mut self, frame: &Frame) -> Result<(), Closed> {
         match frame.target {
             Target::User(_) | Target::Presence(_) => self.send(frame.text.clone()).await,
+            Target::Recheck => self.recheck().await,
             Target::Project { project_id, seq } => match self.next.get(&project_id).copied() {
                 Some(next) if seq == next => {
                     self.next.insert(project_id, next + 1);
@@ -212,6 +218,24 @@ impl Connection {
                 Some(next) if seq > next => self.catch_up(project_id).await,
                 _ => Ok(()),
             },
+        }
+    }
+
+    /// Closes the socket if its session or token no longer holds.
+    async fn recheck(&mut self) -> Result<(), Closed> {
+        match self.state.service.session_holds(&self.token_hash).await {
+            Ok(false) => {
+                let frame = CloseFrame { code: POLICY_VIOLATION, reason: "signed out".into() };
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
+                Err(Closed)
+            }
+            Ok(true) => Ok(()),
+            // Unsure (the database is away): close; the client reconnects and is checked anew.
+            Err(_) => {
+                self.close().await;
+                Err(Closed)
+            }
         }
     }
 
@@ -232,6 +256,12 @@ impl Connection {
             for event in &events {
                 self.send(event_frame(event).text).await?;
                 self.next.insert(project_id, event.seq + 1);
+                if removed_member(event) == Some(self.user.id) {
+                    // Removed from the project: nothing after this is theirs to see.
+                    self.next.remove(&project_id);
+                    self.state.hub.leave(&self.membership, project_id);
+                    return Ok(());
+                }
             }
         }
         Ok(())

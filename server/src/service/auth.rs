@@ -1,5 +1,7 @@
 use app::backend::IssuedToken;
-use app::domain::{normalize_email, AppError, Credentials, ErrorCode, MePatch, Registration, User, TIMEZONE_MESSAGE};
+use app::domain::{
+    normalize_email, AppError, Credentials, ErrorCode, MePatch, Registration, TokenScope, User, TIMEZONE_MESSAGE,
+};
 use chrono::TimeDelta;
 use uuid::Uuid;
 
@@ -7,7 +9,7 @@ use super::Service;
 use crate::auth::{cookie, token};
 use crate::security::client_ip::ClientIp;
 use crate::security::rate_limit::RetryAfter;
-use crate::store::{NewSession, NewUser, SessionKind};
+use crate::store::{NewSession, NewUser, SessionKind, SessionRecord};
 
 impl Service {
     #[tracing::instrument(skip_all)]
@@ -47,6 +49,9 @@ impl Service {
             Some(user) if ok => {
                 self.limiter.forgive(limits.per_ip, &ip).await;
                 self.limiter.clear(limits.per_account, &account).await;
+                if self.store.is_disabled(user.id).await? {
+                    return Err(AppError::forbidden("this account is disabled; ask an admin of this instance"));
+                }
                 Ok(user)
             }
             _ => {
@@ -56,20 +61,35 @@ impl Service {
         }
     }
 
-    async fn issue(&self, user: &User, kind: SessionKind, days: i64) -> Result<IssuedToken, AppError> {
+    /// Stores a new session or token for `user` and returns its secret, the only time
+    /// it exists in the clear.
+    pub(super) async fn issue(&self, user: &User, grant: Grant) -> Result<(IssuedToken, SessionRecord), AppError> {
         let secret = token::generate();
         let now = self.clock.now();
-        let lifetime = TimeDelta::days(days);
+        let record = SessionRecord {
+            id: Uuid::now_v7(),
+            kind: grant.kind,
+            personal: grant.personal,
+            name: grant.name,
+            scope: grant.scope,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + grant.lifetime,
+        };
         self.store
             .insert_session(NewSession {
+                id: record.id,
                 token_hash: token::hash(&secret),
                 user_id: user.id,
-                kind,
+                kind: record.kind,
+                personal: record.personal,
+                name: record.name.clone(),
+                scope: record.scope,
                 now,
-                expires_at: now + lifetime,
+                expires_at: record.expires_at,
             })
             .await?;
-        Ok(IssuedToken { token: secret, expires_in_secs: lifetime.num_seconds() })
+        Ok((IssuedToken { token: secret, expires_in_secs: grant.lifetime.num_seconds() }, record))
     }
 
     /// A new browser session; the one the browser held before (if any) ends, so a
@@ -84,7 +104,15 @@ impl Service {
         if let Some(previous) = cookie::session_from_headers(&request.headers) {
             self.store.delete_session(&token::hash(&previous)).await?;
         }
-        let session = self.issue(&user, SessionKind::Browser, self.config.session_days).await?;
+        let device = request.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let grant = Grant {
+            kind: SessionKind::Browser,
+            personal: false,
+            name: Some(describe_device(device.unwrap_or_default())),
+            scope: TokenScope::ReadWrite,
+            lifetime: TimeDelta::days(self.config.session_days),
+        };
+        let (session, _) = self.issue(&user, grant).await?;
         Ok((user, session))
     }
 
@@ -96,19 +124,61 @@ impl Service {
         request: &http::request::Parts,
     ) -> Result<IssuedToken, AppError> {
         let user = self.check_credentials(input, request).await?;
-        self.issue(&user, SessionKind::Api, self.config.token_days).await
+        let grant = Grant {
+            kind: SessionKind::Api,
+            personal: false,
+            name: None,
+            scope: TokenScope::ReadWrite,
+            lifetime: TimeDelta::days(self.config.token_days),
+        };
+        Ok(self.issue(&user, grant).await?.0)
     }
 
-    pub async fn current_user(&self, headers: &http::HeaderMap) -> Result<Option<User>, AppError> {
+    /// Who a request is from, by the session cookie or bearer token it carries. A
+    /// read-only token used for a `method` that changes things is refused; a browser
+    /// session unused for longer than the idle lifetime has ended.
+    pub async fn authenticate(&self, headers: &http::HeaderMap, method: &str) -> Result<Option<SignedIn>, AppError> {
         let Some(secret) = token::from_headers(headers) else {
             return Ok(None);
         };
-        Ok(self.store.session_user(&token::hash(&secret), self.clock.now()).await?)
+        let token_hash = token::hash(&secret);
+        let now = self.clock.now();
+        let Some((user, session)) = self.store.session_user(&token_hash, now).await? else {
+            return Ok(None);
+        };
+        if session.kind == SessionKind::Browser && now - session.last_seen_at > self.config.session_idle {
+            self.store.delete_session(&token_hash).await?;
+            return Ok(None);
+        }
+        if !session.scope.allows(method) {
+            return Err(AppError::forbidden("this token may only read"));
+        }
+        if now - session.last_seen_at > LAST_SEEN_PRECISION {
+            if let Err(error) = self.store.touch_session(&token_hash, now).await {
+                tracing::warn!(%error, "could not note when the session was last used");
+            }
+        }
+        Ok(Some(SignedIn { user, session, token_hash }))
     }
 
+    /// The user behind the request, for the browser's door (server functions and pages),
+    /// which needs a session that may change things.
+    pub async fn current_user(&self, headers: &http::HeaderMap) -> Result<Option<User>, AppError> {
+        Ok(self.authenticate(headers, "POST").await?.map(|signed_in| signed_in.user))
+    }
+
+    /// Whether the session or token with this hash still lets its user in.
+    pub async fn session_holds(&self, token_hash: &[u8]) -> Result<bool, AppError> {
+        Ok(self.store.session_user(token_hash, self.clock.now()).await?.is_some())
+    }
+
+    /// Ends the session or revokes the token the request carried, everywhere at once:
+    /// sockets opened with it are closed too.
     pub async fn sign_out(&self, headers: &http::HeaderMap) -> Result<(), AppError> {
-        if let Some(secret) = token::from_headers(headers) {
-            self.store.delete_session(&token::hash(&secret)).await?;
+        // A read-only token cannot sign out (it changes nothing, revoking included).
+        if let Some(signed_in) = self.authenticate(headers, "POST").await? {
+            self.store.delete_session(&signed_in.token_hash).await?;
+            self.hub.access_revoked(signed_in.user.id);
         }
         Ok(())
     }
@@ -137,6 +207,58 @@ impl Service {
     }
 }
 
+/// How precisely "last seen" is kept: a session is written to at most this often.
+const LAST_SEEN_PRECISION: TimeDelta = TimeDelta::minutes(1);
+
+/// Who a request is from: the user, and the session or token it carried.
+pub struct SignedIn {
+    pub user: User,
+    pub session: SessionRecord,
+    pub token_hash: Vec<u8>,
+}
+
+/// What a new session or token is.
+pub(super) struct Grant {
+    pub kind: SessionKind,
+    pub personal: bool,
+    pub name: Option<String>,
+    pub scope: TokenScope,
+    pub lifetime: TimeDelta,
+}
+
+/// "Firefox on Linux" from a User-Agent, for the list of signed-in devices.
+pub fn describe_device(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(one), None) | (None, Some(one)) => one.to_owned(),
+        (None, None) => "Unknown device".to_owned(),
+    }
+}
+
 fn client_ip(request: &http::request::Parts) -> std::net::IpAddr {
     request.extensions.get::<ClientIp>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |ip| ip.0)
 }
@@ -148,4 +270,24 @@ fn too_many(wait: RetryAfter) -> AppError {
 fn internal(e: anyhow::Error) -> AppError {
     tracing::error!(error = ?e, "password hashing failed");
     AppError::internal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_device;
+
+    #[test]
+    fn devices_are_named_by_browser_and_system() {
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(describe_device(chrome), "Chrome on Linux");
+        let iphone =
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Safari/604.1";
+        assert_eq!(describe_device(iphone), "Safari on iOS");
+        assert_eq!(
+            describe_device("Mozilla/5.0 (Windows NT 10.0; rv:133.0) Gecko/20100101 Firefox/133.0"),
+            "Firefox on Windows"
+        );
+        assert_eq!(describe_device(""), "Unknown device");
+    }
 }

@@ -2,6 +2,7 @@
 //! Each checks who may do it, validates, writes (with its event in the same
 //! transaction) and answers with the domain's error type.
 
+mod account;
 mod auth;
 mod backend_impl;
 mod comments;
@@ -21,10 +22,15 @@ use crate::realtime::{EventBus, Hub};
 use crate::security::rate_limit::{Limit, RateLimiter};
 use crate::store::{Commit, Store, StoreError};
 
+pub use auth::{describe_device, SignedIn};
+
 pub struct ServiceConfig {
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
+    /// Absolute lifetime of a browser session.
     pub session_days: i64,
+    /// A browser session unused this long has ended.
+    pub session_idle: chrono::TimeDelta,
     pub token_days: i64,
     pub sign_in_limits: SignInLimits,
 }

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    CommentStore, Commit, EventStore, NewSession, NewUser, NotificationStore, ProjectStore, ScheduleStore, Store,
-    StoreResult, StoredEvent, TaskScope, TaskStore, UserStore,
+    CommentStore, Commit, EventStore, NewSession, NewUser, NotificationStore, ProjectStore, ScheduleStore,
+    SessionRecord, Store, StoreResult, StoredEvent, TaskScope, TaskStore, UserStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -432,16 +432,49 @@ impl UserStore for CachedStore {
         Ok(user)
     }
 
+    async fn set_password(&self, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        self.inner.set_password(id, password_hash, now).await
+    }
+
+    async fn set_disabled(&self, id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        self.inner.set_disabled(id, at).await
+    }
+
+    async fn is_disabled(&self, id: Uuid) -> StoreResult<bool> {
+        self.inner.is_disabled(id).await
+    }
+
+    async fn list_accounts(&self) -> StoreResult<Vec<(User, bool)>> {
+        self.inner.list_accounts().await
+    }
+
+    // Sessions are never cached: revoking one takes effect at once on every instance.
     async fn insert_session(&self, session: NewSession) -> StoreResult<()> {
         self.inner.insert_session(session).await
     }
 
-    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<(User, SessionRecord)>> {
         self.inner.session_user(token_hash, now).await
+    }
+
+    async fn touch_session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
+        self.inner.touch_session(token_hash, now).await
+    }
+
+    async fn user_sessions(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
+        self.inner.user_sessions(user_id, now).await
     }
 
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
         self.inner.delete_session(token_hash).await
+    }
+
+    async fn delete_user_session(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        self.inner.delete_user_session(user_id, id).await
+    }
+
+    async fn delete_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> StoreResult<u64> {
+        self.inner.delete_user_sessions(user_id, keep).await
     }
 
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {

@@ -96,11 +96,40 @@ impl SessionKind {
 }
 
 pub struct NewSession {
+    /// The public id it is listed and revoked by.
+    pub id: Uuid,
     pub token_hash: Vec<u8>,
     pub user_id: Uuid,
     pub kind: SessionKind,
+    /// Made in the profile (named, scoped), not by signing in.
+    pub personal: bool,
+    pub name: Option<String>,
+    pub scope: app::domain::TokenScope,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// A stored session or token, without its secret.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub kind: SessionKind,
+    pub personal: bool,
+    pub name: Option<String>,
+    pub scope: app::domain::TokenScope,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl SessionKind {
+    pub fn parse(s: &str) -> StoreResult<Self> {
+        match s {
+            "browser" => Ok(Self::Browser),
+            "api" => Ok(Self::Api),
+            other => Err(StoreError::Other(anyhow::anyhow!("unknown session kind {other}"))),
+        }
+    }
 }
 
 pub struct NewEvent {
@@ -166,9 +195,26 @@ pub trait UserStore: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<User>;
 
+    /// Replaces the password hash.
+    async fn set_password(&self, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Disables the account from `at` on, or enables it again (`None`).
+    async fn set_disabled(&self, id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()>;
+    async fn is_disabled(&self, id: Uuid) -> StoreResult<bool>;
+    /// Every account, oldest first, with whether it is disabled.
+    async fn list_accounts(&self) -> StoreResult<Vec<(User, bool)>>;
+
     async fn insert_session(&self, session: NewSession) -> StoreResult<()>;
-    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    /// The live session or token with this secret's hash and its enabled account.
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<(User, SessionRecord)>>;
+    /// Notes that the session was used at `now`.
+    async fn touch_session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()>;
+    /// A user's sessions and tokens that have not expired, newest first.
+    async fn user_sessions(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>>;
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()>;
+    /// Deletes one of the user's sessions by its public id; false if they have none such.
+    async fn delete_user_session(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Deletes the user's sessions (browser sign-ins and tokens alike) but `keep`.
+    async fn delete_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> StoreResult<u64>;
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 

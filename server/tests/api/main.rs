@@ -1,5 +1,6 @@
 //! The HTTP contract of API.md, exercised against the real server.
 
+mod access;
 mod auth;
 mod comments;
 mod errors;

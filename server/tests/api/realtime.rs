@@ -8,9 +8,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{TestApp, TestUser};
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, user: &TestUser) -> Socket {
+pub(crate) async fn connect(app: &TestApp, user: &TestUser) -> Socket {
     let url = format!("{}/api/v1/ws?token={}", app.base.replace("http", "ws"), user.token);
     tokio::time::timeout(std::time::Duration::from_secs(10), tokio_tungstenite::connect_async(url))
         .await
@@ -24,7 +24,7 @@ async fn send(socket: &mut Socket, value: Value) {
 }
 
 /// The next JSON message other than presence, skipping pings; fails after five seconds.
-async fn next(socket: &mut Socket) -> Value {
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = next_any(socket).await;
         if message["type"] != "presence" {
@@ -46,7 +46,7 @@ async fn next_any(socket: &mut Socket) -> Value {
     }
 }
 
-async fn subscribe(socket: &mut Socket, project: &str, since: Option<i64>) -> Value {
+pub(crate) async fn subscribe(socket: &mut Socket, project: &str, since: Option<i64>) -> Value {
     send(socket, json!({ "type": "subscribe", "project_id": project, "since": since })).await;
     next(socket).await
 }

@@ -13,6 +13,27 @@ pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
 
 pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone";
 
+/// Session columns (table alias `s`), read by [`session`].
+pub const SESSION_COLUMNS: &str =
+    "s.id AS session_id, s.kind, s.personal, s.name AS session_name, s.scope, s.created_at AS session_created_at, \
+     s.last_seen_at, s.expires_at";
+
+pub fn session(row: &PgRow) -> StoreResult<crate::store::SessionRecord> {
+    let scope: String = row.try_get("scope")?;
+    let kind: String = row.try_get("kind")?;
+    Ok(crate::store::SessionRecord {
+        id: row.try_get("session_id")?,
+        kind: crate::store::SessionKind::parse(&kind)?,
+        personal: row.try_get("personal")?,
+        name: row.try_get("session_name")?,
+        scope: app::domain::TokenScope::parse(&scope)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad scope {scope:?} in database")))?,
+        created_at: row.try_get("session_created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
 pub fn user(row: &PgRow) -> StoreResult<User> {
     Ok(User {
         id: row.try_get("id")?,

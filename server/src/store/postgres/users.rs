@@ -3,9 +3,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::rows::{self, USER_COLUMNS};
+use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::PostgresStore;
-use crate::store::{NewSession, NewUser, StoreError, StoreResult, UserStore};
+use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
 
 #[async_trait::async_trait]
 impl UserStore for PostgresStore {
@@ -79,13 +79,61 @@ impl UserStore for PostgresStore {
         rows::user(&row)
     }
 
+    async fn set_password(&self, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn set_disabled(&self, id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn is_disabled(&self, id: Uuid) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("disabled")?)
+    }
+
+    async fn list_accounts(&self) -> StoreResult<Vec<(User, bool)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.disabled_at IS NOT NULL AS disabled FROM users u ORDER BY u.created_at, u.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((rows::user(r)?, r.try_get("disabled")?))).collect()
+    }
+
     async fn insert_session(&self, session: NewSession) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (id, token_hash, user_id, kind, personal, name, scope, created_at, last_seen_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
+        .bind(session.id)
         .bind(&session.token_hash)
         .bind(session.user_id)
         .bind(session.kind.as_str())
+        .bind(session.personal)
+        .bind(&session.name)
+        .bind(session.scope.as_str())
         .bind(session.now)
         .bind(session.expires_at)
         .execute(&self.pool)
@@ -93,21 +141,60 @@ impl UserStore for PostgresStore {
         Ok(())
     }
 
-    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<(User, SessionRecord)>> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
+            "SELECT {USER_COLUMNS}, {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
         ))
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(rows::user).transpose()
+        row.map(|r| Ok((rows::user(&r)?, rows::session(&r)?))).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn user_sessions(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.user_id = $1 AND s.expires_at > $2 \
+             ORDER BY s.created_at DESC, s.id"
+        ))
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::session).collect()
     }
 
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn delete_user_session(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id = $2")
+            .bind(user_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {

@@ -21,6 +21,28 @@ fn parse_uuid(text: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|e| StoreError::Other(anyhow::anyhow!("bad uuid {text:?} in database: {e}")))
 }
 
+/// Session columns (table alias `s`), read by [`session`].
+pub const SESSION_COLUMNS: &str =
+    "s.id AS session_id, s.kind, s.personal, s.name AS session_name, s.scope, s.created_at AS session_created_at, \
+     s.last_seen_at, s.expires_at";
+
+pub fn session(row: &SqliteRow) -> StoreResult<crate::store::SessionRecord> {
+    let scope: String = row.try_get("scope")?;
+    let kind: String = row.try_get("kind")?;
+    let created_at: chrono::DateTime<chrono::Utc> = row.try_get("session_created_at")?;
+    Ok(crate::store::SessionRecord {
+        id: uuid(row, "session_id")?,
+        kind: crate::store::SessionKind::parse(&kind)?,
+        personal: row.try_get("personal")?,
+        name: row.try_get("session_name")?,
+        scope: app::domain::TokenScope::parse(&scope)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad scope {scope:?} in database")))?,
+        created_at,
+        last_seen_at: row.try_get::<Option<_>, _>("last_seen_at")?.unwrap_or(created_at),
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
 pub fn role(row: &SqliteRow, column: &str) -> StoreResult<Role> {
     let text: String = row.try_get(column)?;
     Role::parse(&text).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad role {text:?} in database")))

@@ -2,9 +2,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::rows::{self, USER_COLUMNS};
+use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::SqliteStore;
-use crate::store::{NewSession, NewUser, StoreError, StoreResult, UserStore};
+use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
 use app::domain::User;
 
 #[async_trait::async_trait]
@@ -82,35 +82,135 @@ impl UserStore for SqliteStore {
         Ok(user)
     }
 
-    async fn insert_session(&self, session: NewSession) -> StoreResult<()> {
+    async fn set_password(&self, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let _guard = self.write_lock.lock().await;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&session.token_hash)
-            .bind(session.user_id.to_string())
-            .bind(session.kind.as_str())
-            .bind(session.now)
-            .bind(session.expires_at)
+        let done = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(now)
+            .bind(id.to_string())
             .execute(&self.pool)
             .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 
-    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn set_disabled(&self, id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        let _guard = self.write_lock.lock().await;
+        let done = sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
+            .bind(at)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn is_disabled(&self, id: Uuid) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT disabled_at IS NOT NULL AS disabled FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("disabled")?)
+    }
+
+    async fn list_accounts(&self) -> StoreResult<Vec<(User, bool)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.disabled_at IS NOT NULL AS disabled FROM users u ORDER BY u.created_at, u.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((rows::user(r)?, r.try_get("disabled")?))).collect()
+    }
+
+    async fn insert_session(&self, session: NewSession) -> StoreResult<()> {
+        let _guard = self.write_lock.lock().await;
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, user_id, kind, personal, name, scope, created_at, last_seen_at, \
+             expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(session.id.to_string())
+        .bind(&session.token_hash)
+        .bind(session.user_id.to_string())
+        .bind(session.kind.as_str())
+        .bind(session.personal)
+        .bind(&session.name)
+        .bind(session.scope.as_str())
+        .bind(session.now)
+        .bind(session.now)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<(User, SessionRecord)>> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = ? AND s.expires_at > ?"
+            "SELECT {USER_COLUMNS}, {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL"
         ))
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(rows::user).transpose()
+        row.map(|r| Ok((rows::user(&r)?, rows::session(&r)?))).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
+        let _guard = self.write_lock.lock().await;
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn user_sessions(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.user_id = ? AND s.expires_at > ? \
+             ORDER BY s.created_at DESC, s.id"
+        ))
+        .bind(user_id.to_string())
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::session).collect()
     }
 
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
         let _guard = self.write_lock.lock().await;
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn delete_user_session(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        let _guard = self.write_lock.lock().await;
+        // Rows made before ids were uuids hold them as 32 hex digits.
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IN (?, ?)")
+            .bind(user_id.to_string())
+            .bind(id.to_string())
+            .bind(id.simple().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> StoreResult<u64> {
+        let _guard = self.write_lock.lock().await;
+        let keep = keep.map(|id| (id.to_string(), id.simple().to_string()));
+        let (keep, keep_simple) = keep.unzip();
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ? AND id IS NOT ?")
+            .bind(user_id.to_string())
+            .bind(keep)
+            .bind(keep_simple)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
