@@ -46,6 +46,11 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
+# An instance admin with known credentials, for the tests of the accounts page.
+export TANDEM_E2E_ADMIN_EMAIL="admin.$$@example.com" TANDEM_E2E_ADMIN_PASSWORD="admin password $$"
+DATABASE_URL="$database_url" RUST_LOG=warn target/release/tandem create-admin --name "Instance Admin" \
+  --email "$TANDEM_E2E_ADMIN_EMAIL" --password "$TANDEM_E2E_ADMIN_PASSWORD" >/dev/null
+
 if ! (cd end2end && TANDEM_E2E_URL="$url" ./node_modules/.bin/playwright test "$@"); then
   echo "--- server log (last 40 lines) ---" >&2
   tail -n 40 "$dir/server.log" >&2

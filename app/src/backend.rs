@@ -32,6 +32,16 @@ pub trait Backend: Send + Sync + 'static {
     /// The `Set-Cookie` value that stores a session in the browser (or clears it).
     fn session_cookie(&self, session: Option<&IssuedToken>) -> String;
     async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError>;
+
+    /// The requester's signed-in browsers and tokens (by the session the headers carry).
+    async fn list_access(&self, headers: &http::HeaderMap) -> Result<Vec<AccessInfo>, AppError>;
+    async fn revoke_access(&self, headers: &http::HeaderMap, id: Uuid) -> Result<(), AppError>;
+    /// Revokes every session and token of the requester but the one asking.
+    async fn revoke_other_access(&self, headers: &http::HeaderMap) -> Result<u64, AppError>;
+    async fn create_token(&self, headers: &http::HeaderMap, input: NewToken) -> Result<CreatedToken, AppError>;
+    async fn change_password(&self, headers: &http::HeaderMap, input: PasswordChange) -> Result<(), AppError>;
+    async fn list_accounts(&self, actor: &User) -> Result<Vec<AccountInfo>, AppError>;
+    async fn update_account(&self, actor: &User, id: Uuid, patch: AccountPatch) -> Result<AccountInfo, AppError>;
     /// The offsets of a time zone around now (UTC for an unknown name).
     fn zone(&self, name: &str) -> Zone;
     fn timezone_names(&self) -> Vec<String>;

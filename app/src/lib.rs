@@ -17,7 +17,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use pages::{
-    LoginPage, NotFoundPage, NotificationsPage, ProjectPage, ProjectsPage, RegisterPage, SettingsPage, TaskPage,
+    AdminPage, LoginPage, NotFoundPage, NotificationsPage, ProjectPage, ProjectsPage, RegisterPage, SettingsPage,
+    TaskPage,
 };
 use ui::layout::Layout;
 
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks/:id") view=|| view! { <Layout><TaskPage /></Layout> } />
                     <Route path=path!("/notifications") view=|| view! { <Layout><NotificationsPage /></Layout> } />
                     <Route path=path!("/settings") view=|| view! { <Layout><SettingsPage /></Layout> } />
+                    <Route path=path!("/admin") view=|| view! { <Layout><AdminPage /></Layout> } />
                 </Routes>
         </Router>
     }

@@ -1,5 +1,7 @@
 //! One module per page.
 
+mod access_panel;
+mod admin_page;
 mod auth_pages;
 mod members_panel;
 mod not_found_page;
@@ -13,6 +15,7 @@ mod task_form;
 mod task_list;
 mod task_page;
 
+pub use admin_page::AdminPage;
 pub use auth_pages::{LoginPage, RegisterPage};
 pub use not_found_page::NotFoundPage;
 pub use notifications_page::NotificationsPage;

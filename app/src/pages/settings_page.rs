@@ -1,4 +1,4 @@
-//! Your name and time zone.
+//! Your name and time zone, password, signed-in devices and API tokens.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,15 +9,26 @@ use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::form::FormValues;
 use crate::ui::guard::RequireUser;
 use crate::ui::session::reload_to;
+use crate::ui::time::Tz;
+
+use super::access_panel::{AccessPanel, AccessState, PasswordPanel};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     // Created outside any Suspend, so that the browser hydrates what the server rendered.
     let zones = Resource::new(|| (), |_| list_timezones());
+    let access = AccessState::new();
     view! {
         <Title text="Settings" />
-        <RequireUser children=move |me| view! { <Settings user=me.user zones /> } />
+        <RequireUser children=move |me| view! {
+            <div class="settings">
+                <Settings user=me.user zones />
+                <PasswordPanel />
+                <AccessPanel tz=Tz::new(me.zone) state=access />
+            </div>
+        } />
     }
+    .into_any()
 }
 
 #[component]
@@ -41,7 +52,7 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
         }
     };
     view! {
-        <section class="card narrow">
+        <section class="card stack">
             <h1>"Settings"</h1>
             <p class="muted">{user.email.clone()}</p>
             <form class="stack" on:submit=on_submit aria-label="Settings">
@@ -72,4 +83,5 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
             </form>
         </section>
     }
+    .into_any()
 }

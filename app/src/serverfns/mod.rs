@@ -1,6 +1,7 @@
 //! Server functions: the UI's door to the service layer. Each one authenticates,
 //! calls one use case and returns its answer; nothing else happens here.
 
+pub mod account;
 pub mod auth;
 pub mod comments;
 pub mod notifications;

@@ -26,7 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match session.await {
-                        Ok(Some(me)) => view! { <UserNav name=me.user.name unread /> }.into_any(),
+                        Ok(Some(me)) => view! { <UserNav name=me.user.name admin=me.user.is_admin unread /> }.into_any(),
                         _ => view! {
                             <nav class="nav" aria-label="Account">
                                 <A href="/login">"Sign in"</A>
@@ -43,7 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn UserNav(name: String, unread: Resource<Result<i64, AppError>>) -> impl IntoView {
+fn UserNav(name: String, admin: bool, unread: Resource<Result<i64, AppError>>) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let live = use_live();
     live.on_message(move |m| {
@@ -73,6 +73,7 @@ fn UserNav(name: String, unread: Resource<Result<i64, AppError>>) -> impl IntoVi
                     })}
                 </Transition>
             </A>
+            {admin.then(|| view! { <A href="/admin">"Accounts"</A> })}
             <A href="/settings" attr:class="nav-user" attr:title="Your settings">{name}</A>
             <ActionForm action=sign_out attr:class="inline-form">
                 <button type="submit" class="link-button">"Sign out"</button>

@@ -30,6 +30,27 @@ impl Backend for Service {
     async fn update_me(&self, actor: &User, patch: MePatch) -> Result<User, AppError> {
         Service::update_me(self, actor, patch).await
     }
+    async fn list_access(&self, headers: &http::HeaderMap) -> Result<Vec<AccessInfo>, AppError> {
+        Service::list_access(self, &self.signed_in(headers).await?).await
+    }
+    async fn revoke_access(&self, headers: &http::HeaderMap, id: Uuid) -> Result<(), AppError> {
+        Service::revoke_access(self, &self.signed_in(headers).await?, id).await
+    }
+    async fn revoke_other_access(&self, headers: &http::HeaderMap) -> Result<u64, AppError> {
+        Service::revoke_other_access(self, &self.signed_in(headers).await?).await
+    }
+    async fn create_token(&self, headers: &http::HeaderMap, input: NewToken) -> Result<CreatedToken, AppError> {
+        Service::create_token(self, &self.signed_in(headers).await?, input).await
+    }
+    async fn change_password(&self, headers: &http::HeaderMap, input: PasswordChange) -> Result<(), AppError> {
+        Service::change_password(self, &self.signed_in(headers).await?, input).await
+    }
+    async fn list_accounts(&self, actor: &User) -> Result<Vec<AccountInfo>, AppError> {
+        Service::list_accounts(self, actor).await
+    }
+    async fn update_account(&self, actor: &User, id: Uuid, patch: AccountPatch) -> Result<AccountInfo, AppError> {
+        Service::update_account(self, actor, id, patch).await
+    }
     fn zone(&self, name: &str) -> Zone {
         crate::zone::zone_around(name, self.now())
     }
@@ -106,5 +127,12 @@ impl Backend for Service {
     }
     async fn mark_all_read(&self, actor: &User) -> Result<(), AppError> {
         Service::mark_all_read(self, actor).await
+    }
+}
+
+impl Service {
+    /// The browser's door always needs a session that may change things.
+    async fn signed_in(&self, headers: &http::HeaderMap) -> Result<super::SignedIn, AppError> {
+        self.authenticate(headers, "POST").await?.ok_or_else(AppError::unauthorized)
     }
 }

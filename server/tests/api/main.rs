@@ -2,6 +2,7 @@
 
 mod access;
 mod auth;
+mod authz_matrix;
 mod comments;
 mod errors;
 mod helpers;
