@@ -4,7 +4,8 @@ export const PASSWORD = "correct horse battery";
 
 /** A unique email per run, so tests never collide on one database. */
 export function email(name: string): string {
-  return `${name.toLowerCase()}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
+  const local = name.toLowerCase().replace(/[^a-z0-9]+/g, "") || "user";
+  return `${local}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
 }
 
 /** Registers through the public API (for people a test needs but does not sign up in the UI). */

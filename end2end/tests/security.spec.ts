@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { apiUser, signIn, waitForHydration } from "./helpers";
+import { apiUser, signIn, waitForHydration, watchConsole } from "./helpers";
 
 // Each payload, if it ever ran, would bump window.__xss. They go into every kind of
 // user content: names, project and task fields, Markdown descriptions, comments, labels.
@@ -114,4 +114,12 @@ test("signing in from a deep link returns there, and never to another site", asy
   await expect(page.getByRole("heading", { name: "Projects", level: 1 })).toBeVisible();
   expect(new URL(page.url()).pathname).toBe("/");
   expect(page.url()).not.toContain("evil");
+});
+
+test("the interactive API documentation works under its own policy", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto("/api/docs/");
+  await expect(page.getByRole("heading", { name: /Tandem API/ })).toBeVisible();
+  await expect(page.getByText("/api/v1/projects/{id}/tasks").first()).toBeVisible();
+  expect(errors).toEqual([]);
 });

@@ -189,7 +189,11 @@ impl Driver {
             }
         });
         let me = Rc::downgrade(self);
-        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+        let close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            if event.code() == SIGNED_OUT {
+                // The session was revoked elsewhere: reconnecting cannot help.
+                return signed_out();
+            }
             if let Some(me) = me.upgrade() {
                 me.socket.borrow_mut().take();
                 me.closed();
@@ -346,4 +350,19 @@ fn socket_url() -> Result<String, wasm_bindgen::JsValue> {
     let location = window().location();
     let scheme = if location.protocol()? == "https:" { "wss" } else { "ws" };
     Ok(format!("{scheme}://{}/api/v1/ws", location.host()?))
+}
+
+/// Close code the server uses when the socket's session or token was revoked.
+const SIGNED_OUT: u16 = 1008;
+
+/// Off to sign in again, coming back here afterwards.
+fn signed_out() {
+    let location = window().location();
+    let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    let login = if here == "/" {
+        "/login".to_owned()
+    } else {
+        format!("/login?next={}", crate::domain::encode_component(&here))
+    };
+    let _ = location.set_href(&login);
 }

@@ -122,23 +122,32 @@ fn AccessRow(item: AccessInfo, tz: Tz, revoke: ServerAction<RevokeAccess>) -> im
         AccessKind::Api => ("Token from sign-in", "Revoke"),
         AccessKind::Personal => ("API token", "Revoke"),
     };
-    let name = item.name.clone().unwrap_or_else(|| what.to_owned());
     let scope = match item.scope {
         TokenScope::Read => "read only",
         TokenScope::ReadWrite => "read and write",
     };
     let scope = (item.kind != AccessKind::Browser).then_some(scope);
+    // Named ones say what they are below the name; unnamed ones are called by what they are.
+    let (name, kind) = match item.name.clone() {
+        Some(name) => (name, Some(what)),
+        None => (what.to_owned(), None),
+    };
+    let details = kind
+        .into_iter()
+        .chain(scope)
+        .map(str::to_owned)
+        .chain([
+            format!("last used {}", format_when(item.last_seen_at, tz)),
+            format!("expires {}", format_when(item.expires_at, tz)),
+        ])
+        .collect::<Vec<_>>()
+        .join(" · ");
     let label = format!("{action} {name}");
     view! {
         <li class="access-row">
             <div class="stack-tight">
                 <strong>{name}</strong>
-                <span class="muted">
-                    {what}
-                    {scope.map(|s| format!(" · {s}"))}
-                    " · last used " {format_when(item.last_seen_at, tz)}
-                    " · expires " {format_when(item.expires_at, tz)}
-                </span>
+                <span class="muted">{details}</span>
             </div>
             {if item.current {
                 view! { <span class="pill">"This device"</span> }.into_any()

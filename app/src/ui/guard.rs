@@ -22,7 +22,11 @@ where
         let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
         let search = search.trim_start_matches('?');
         let here = if search.is_empty() { path } else { format!("{path}?{search}") };
-        format!("/login?next={}", encode_component(&here))
+        if here == "/" {
+            "/login".to_owned()
+        } else {
+            format!("/login?next={}", encode_component(&here))
+        }
     };
     view! {
         <Suspense fallback=|| view! { <Loading /> }>
