@@ -29,7 +29,8 @@ pub struct SecuritySettings {
     pub trusted_proxies: crate::security::client_ip::TrustedProxies,
     /// Failed sign-ins (browser or token endpoint) per client address per 10 minutes.
     pub sign_in_failures_per_ip: u32,
-    /// Failed sign-ins per account per 5 minutes; the account then waits the rest of them.
+    /// Failed sign-ins per account from one address per 5 minutes; from all addresses
+    /// together, ten times as many.
     pub sign_in_failures_per_account: u32,
     /// A browser session ends this many days after sign-in, however busy…
     pub session_days: u32,

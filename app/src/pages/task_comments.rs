@@ -19,11 +19,15 @@ pub fn CommentThread(
 ) -> impl IntoView {
     let add = ServerAction::<AddComment>::new();
     let replying_to = RwSignal::new(None::<Uuid>);
+    // The reply being typed lives here, not only in its textarea: a live update redraws
+    // the thread, and the text must survive that.
+    let draft = RwSignal::new(String::new());
     let local_error = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || local_error.get().or_else(|| add.value().get().and_then(Result::err)));
     Effect::new(move || {
         if let Some(Ok(_)) = add.value().get() {
             replying_to.set(None);
+            draft.set(String::new());
             changes.update(|n| *n += 1);
         }
     });
@@ -52,7 +56,7 @@ pub fn CommentThread(
                         Ok(list) if list.is_empty() => view! { <Empty><p>"No comments yet."</p></Empty> }.into_any(),
                         Ok(list) => {
                             let list = StoredValue::new(list);
-                            view! { <CommentTree list parent=None tz replying_to can_comment on_reply=submit error /> }.into_any()
+                            view! { <CommentTree list parent=None tz replying_to draft can_comment on_reply=submit error /> }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
@@ -78,6 +82,7 @@ fn CommentTree<F>(
     parent: Option<Uuid>,
     tz: Tz,
     replying_to: RwSignal<Option<Uuid>>,
+    draft: RwSignal<String>,
     can_comment: bool,
     on_reply: F,
     error: Signal<Option<AppError>>,
@@ -100,13 +105,18 @@ where
                         // `try_get`: a reload of the thread may still be rendering this tree
                         // while the thread itself is being replaced.
                         <Show when=move || can_comment && replying_to.try_get().is_some_and(|r| r != Some(id))>
-                            <button type="button" class="link-button" on:click=move |_| replying_to.set(Some(id))>"Reply"</button>
+                            <button type="button" class="link-button" on:click=move |_| {
+                                draft.set(String::new());
+                                replying_to.set(Some(id));
+                            }>"Reply"</button>
                         </Show>
                         <Show when=move || replying_to.try_get() == Some(Some(id))>
                             <form class="stack" on:submit=move |ev| on_reply(ev, Some(id)) aria-label="Reply">
                                 <label>
                                     "Reply"
-                                    <textarea name="body" rows="2" required maxlength="10000"></textarea>
+                                    <textarea name="body" rows="2" required maxlength="10000"
+                                        prop:value=draft.get_untracked()
+                                        on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                                 </label>
                                 <FieldError error field="body" />
                                 <div class="actions">
@@ -115,7 +125,7 @@ where
                                 </div>
                             </form>
                         </Show>
-                        <CommentTree list parent=Some(id) tz replying_to can_comment on_reply error />
+                        <CommentTree list parent=Some(id) tz replying_to draft can_comment on_reply error />
                     </li>
                 }
             }).collect_view()}

@@ -19,16 +19,17 @@ pub fn clear(secure: bool) -> String {
     set("", 0, secure)
 }
 
-/// The session a request carries, under either name (a server moved to https still
-/// reads the cookie it set before, until it expires).
-pub fn session_from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// The session a request carries. Over https only the `__Host-` cookie counts: a plain
+/// one could have been planted by a sibling subdomain or over plain http.
+pub fn session_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    let wanted = if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE };
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| (*name == SECURE_SESSION_COOKIE || *name == SESSION_COOKIE) && !value.is_empty())
+        .find(|(name, value)| *name == wanted && !value.is_empty())
         .map(|(_, value)| value.to_owned())
 }
 
@@ -50,8 +51,9 @@ mod tests {
     fn reads_the_session_among_other_cookies() {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::COOKIE, "a=1; tandem_session=xyz; b=2".parse().unwrap());
-        assert_eq!(session_from_headers(&headers).as_deref(), Some("xyz"));
-        headers.insert(http::header::COOKIE, "__Host-tandem_session=sec".parse().unwrap());
-        assert_eq!(session_from_headers(&headers).as_deref(), Some("sec"));
+        assert_eq!(session_from_headers(&headers, false).as_deref(), Some("xyz"));
+        assert_eq!(session_from_headers(&headers, true), None, "over https a plain cookie may be planted");
+        headers.insert(http::header::COOKIE, "tandem_session=planted; __Host-tandem_session=sec".parse().unwrap());
+        assert_eq!(session_from_headers(&headers, true).as_deref(), Some("sec"));
     }
 }

@@ -15,13 +15,14 @@ pub fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The token a request carries: `Authorization: Bearer`, else the session cookie.
-pub fn from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// The token a request carries: `Authorization: Bearer`, else the session cookie (the
+/// `__Host-` one when `secure`).
+pub fn from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
     if let Some(value) = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let (scheme, token) = value.trim().split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty());
     }
-    super::cookie::session_from_headers(headers)
+    super::cookie::session_from_headers(headers, secure)
 }
 
 #[cfg(test)]
@@ -41,10 +42,10 @@ mod tests {
     fn bearer_header_wins_over_cookie() {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::COOKIE, "tandem_session=fromcookie".parse().unwrap());
-        assert_eq!(from_headers(&headers).as_deref(), Some("fromcookie"));
+        assert_eq!(from_headers(&headers, false).as_deref(), Some("fromcookie"));
         headers.insert(http::header::AUTHORIZATION, "Bearer fromheader".parse().unwrap());
-        assert_eq!(from_headers(&headers).as_deref(), Some("fromheader"));
+        assert_eq!(from_headers(&headers, false).as_deref(), Some("fromheader"));
         headers.insert(http::header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert_eq!(from_headers(&headers), None);
+        assert_eq!(from_headers(&headers, false), None);
     }
 }

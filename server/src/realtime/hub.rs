@@ -285,10 +285,14 @@ impl Hub {
                     }
                 }
                 Some(Signal::Presence { .. }) => {}
-                // Signals were missed: re-read every watched project, and re-announce
-                // who is here in case the others missed that.
+                // Signals were missed: re-read every watched project, have every socket
+                // re-check its session (a revocation may have been among them), and
+                // re-announce who is here in case the others missed that.
                 None => {
                     let mut registry = self.lock();
+                    let recheck = Arc::new(Frame { target: Target::Recheck, text: Utf8Bytes::from_static("") });
+                    let everyone: Vec<ConnId> = registry.conns.keys().copied().collect();
+                    deliver(&mut registry, everyone, &recheck);
                     projects.extend(registry.rooms.keys().copied());
                     registry.announced.clear();
                     let rooms: Vec<Uuid> = registry.rooms.keys().copied().collect();

@@ -107,6 +107,11 @@ impl Connection {
     }
 
     async fn run(mut self) {
+        // A revocation published between the upgrade's check and the seat in the hub
+        // reached no socket: look once more now that this one would hear it.
+        if self.recheck().await.is_err() {
+            return;
+        }
         let mut ping = tokio::time::interval(self.state.ws_heartbeat);
         ping.tick().await;
         loop {
@@ -189,6 +194,12 @@ impl Connection {
         let (Ok(()), Ok(latest)) = (watched, latest) else {
             return self.send_json(json!({ "type": "error", "code": "unavailable", "project_id": project_id })).await;
         };
+        // Removed between the check above and the seat in the room: the removal's event
+        // passed by before this socket could hear it.
+        if self.state.service.get_project(&self.user, project_id).await.is_err() {
+            self.state.hub.leave(&self.membership, project_id);
+            return self.send_json(json!({ "type": "error", "code": "not_found", "project_id": project_id })).await;
+        }
         match since {
             Some(since) if since > latest || since < 0 => {
                 self.next.insert(project_id, latest + 1);

@@ -26,11 +26,22 @@ impl TrustedProxies {
             };
             let addr: IpAddr = addr.parse().map_err(|_| anyhow::anyhow!("{item} is not an IP address or network"))?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
-            let bits = match bits {
+            let bits: u8 = match bits {
                 Some(bits) => bits.parse().ok().filter(|b| *b <= max),
                 None => Some(max),
             }
             .ok_or_else(|| anyhow::anyhow!("{item} has an invalid prefix length"))?;
+            // `::ffff:10.0.0.1/128` is the IPv4 address 10.0.0.1/32; peers are compared
+            // in that form too.
+            let (addr, bits) = match addr {
+                IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => {
+                    let bits = bits.checked_sub(96).ok_or_else(|| {
+                        anyhow::anyhow!("{item}: an IPv4-mapped network needs a prefix of at least 96")
+                    })?;
+                    (canonical(addr), bits)
+                }
+                _ => (addr, bits),
+            };
             nets.push((addr, bits));
         }
         Ok(Self(nets))
@@ -38,7 +49,7 @@ impl TrustedProxies {
 
     fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
-        self.0.iter().any(|(net, bits)| in_network(ip, canonical(*net), *bits))
+        self.0.iter().any(|(net, bits)| in_network(ip, *net, *bits))
     }
 
     /// The client behind `peer`: walks `X-Forwarded-For` from the right past trusted hops.
@@ -91,8 +102,12 @@ pub async fn record(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| addr.ip());
-    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let client = ClientIp(proxies.client(peer, forwarded));
+    // Every `X-Forwarded-For` line, in order: a proxy may add its own line rather than
+    // extend the client's.
+    let lines: Vec<&str> =
+        request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let forwarded = (!lines.is_empty()).then(|| lines.join(","));
+    let client = ClientIp(proxies.client(peer, forwarded.as_deref()));
     request.extensions_mut().insert(client);
     next.run(request).await
 }
@@ -124,5 +139,9 @@ mod tests {
         assert!(TrustedProxies::parse("nginx").is_err());
         assert!(TrustedProxies::parse("").unwrap().0.is_empty());
         assert!(TrustedProxies::parse("::1/128, 0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        let mapped = TrustedProxies::parse("::ffff:10.0.0.1").unwrap();
+        assert!(mapped.contains(ip("10.0.0.1")) && !mapped.contains(ip("10.0.0.2")) && !mapped.contains(ip("8.8.8.8")));
+        assert!(TrustedProxies::parse("::ffff:10.0.0.0/104").unwrap().contains(ip("10.9.9.9")));
+        assert!(TrustedProxies::parse("::ffff:10.0.0.0/64").is_err());
     }
 }

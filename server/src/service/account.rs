@@ -58,7 +58,8 @@ impl Service {
     #[tracing::instrument(skip_all, fields(user = %me.user.id))]
     pub async fn change_password(&self, me: &SignedIn, input: PasswordChange) -> Result<(), AppError> {
         input.validate()?;
-        let limit = self.config.sign_in_limits.per_account;
+        // Guessing the current password with a stolen session is limited like sign-in.
+        let limit = self.config.sign_in_limits.per_account_and_ip;
         let account = me.user.email.clone();
         self.limiter.hit(limit, &account).await.map_err(|wait| AppError::rate_limited(wait.secs()))?;
         let hash = self.store.user_by_email(&me.user.email).await?.map(|(_, hash)| hash);

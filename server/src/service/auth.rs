@@ -30,14 +30,18 @@ impl Service {
 
     /// Checks credentials; unknown email and wrong password answer alike, in similar time.
     ///
-    /// Every attempt counts against the client's address and the account before the
-    /// password is looked at, so guesses sent in parallel cannot slip past the limits;
-    /// a success takes its count back and clears the account's failures.
+    /// Every attempt counts before the password is looked at (so guesses sent in
+    /// parallel cannot slip past the limits) against the client's address, the account
+    /// from that address, and the account from everywhere (a far higher limit, against
+    /// guessing spread over many addresses). An attacker from one address thus cannot
+    /// lock the owner out from theirs. A success takes its counts back.
     async fn check_credentials(&self, input: Credentials, request: &http::request::Parts) -> Result<User, AppError> {
         let limits = self.config.sign_in_limits;
-        let ip = client_ip(request).to_string();
+        let ip = limit_key(client_ip(request));
         let account = normalize_email(&input.email);
+        let account_here = format!("{account}|{ip}");
         self.limiter.hit(limits.per_ip, &ip).await.map_err(too_many)?;
+        self.limiter.hit(limits.per_account_and_ip, &account_here).await.map_err(too_many)?;
         self.limiter.hit(limits.per_account, &account).await.map_err(too_many)?;
         let found = self.store.user_by_email(&account).await?;
         let (user, hash) = match found {
@@ -48,7 +52,8 @@ impl Service {
         match user {
             Some(user) if ok => {
                 self.limiter.forgive(limits.per_ip, &ip).await;
-                self.limiter.clear(limits.per_account, &account).await;
+                self.limiter.clear(limits.per_account_and_ip, &account_here).await;
+                self.limiter.forgive(limits.per_account, &account).await;
                 if self.store.is_disabled(user.id).await? {
                     return Err(AppError::forbidden("this account is disabled; ask an admin of this instance"));
                 }
@@ -101,8 +106,14 @@ impl Service {
         request: &http::request::Parts,
     ) -> Result<(User, IssuedToken), AppError> {
         let user = self.check_credentials(input, request).await?;
-        if let Some(previous) = cookie::session_from_headers(&request.headers) {
-            self.store.delete_session(&token::hash(&previous)).await?;
+        if let Some(previous) = cookie::session_from_headers(&request.headers, self.config.secure_cookies) {
+            let previous = token::hash(&previous);
+            let owner = self.store.session_user(&previous, self.clock.now()).await?;
+            self.store.delete_session(&previous).await?;
+            // Someone else's tabs in this browser (a shared computer) stop hearing their data.
+            if let Some((owner, _)) = owner {
+                self.hub.access_revoked(owner.id);
+            }
         }
         let device = request.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok());
         let grant = Grant {
@@ -138,7 +149,7 @@ impl Service {
     /// read-only token used for a `method` that changes things is refused; a browser
     /// session unused for longer than the idle lifetime has ended.
     pub async fn authenticate(&self, headers: &http::HeaderMap, method: &str) -> Result<Option<SignedIn>, AppError> {
-        let Some(secret) = token::from_headers(headers) else {
+        let Some(secret) = token::from_headers(headers, self.config.secure_cookies) else {
             return Ok(None);
         };
         let token_hash = token::hash(&secret);
@@ -146,7 +157,7 @@ impl Service {
         let Some((user, session)) = self.store.session_user(&token_hash, now).await? else {
             return Ok(None);
         };
-        if session.kind == SessionKind::Browser && now - session.last_seen_at > self.config.session_idle {
+        if self.idle(&session) {
             self.store.delete_session(&token_hash).await?;
             return Ok(None);
         }
@@ -169,7 +180,13 @@ impl Service {
 
     /// Whether the session or token with this hash still lets its user in.
     pub async fn session_holds(&self, token_hash: &[u8]) -> Result<bool, AppError> {
-        Ok(self.store.session_user(token_hash, self.clock.now()).await?.is_some())
+        let found = self.store.session_user(token_hash, self.clock.now()).await?;
+        Ok(found.is_some_and(|(_, session)| !self.idle(&session)))
+    }
+
+    /// A browser session unused for longer than the idle lifetime has ended.
+    fn idle(&self, session: &SessionRecord) -> bool {
+        session.kind == SessionKind::Browser && self.clock.now() - session.last_seen_at > self.config.session_idle
     }
 
     /// Ends the session or revokes the token the request carried, everywhere at once:
@@ -256,6 +273,18 @@ pub fn describe_device(user_agent: &str) -> String {
         (Some(browser), Some(system)) => format!("{browser} on {system}"),
         (Some(one), None) | (None, Some(one)) => one.to_owned(),
         (None, None) => "Unknown device".to_owned(),
+    }
+}
+
+/// IPv6 clients are counted by their /64: one subscriber usually holds a whole one.
+fn limit_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        v4 => v4.to_string(),
     }
 }
 

@@ -35,10 +35,12 @@ pub struct ServiceConfig {
     pub sign_in_limits: SignInLimits,
 }
 
-/// How many failed sign-ins a client address and an account may make per window.
+/// How many failed sign-ins a client address, an account from one address, and an
+/// account from everywhere may make per window.
 #[derive(Clone, Copy, Debug)]
 pub struct SignInLimits {
     pub per_ip: Limit,
+    pub per_account_and_ip: Limit,
     pub per_account: Limit,
 }
 
@@ -47,7 +49,12 @@ impl SignInLimits {
         let minutes = |m: u64| std::time::Duration::from_secs(60 * m);
         Self {
             per_ip: Limit { name: "sign_in_ip", max: failures_per_ip, window: minutes(10) },
-            per_account: Limit { name: "sign_in_account", max: failures_per_account, window: minutes(5) },
+            per_account_and_ip: Limit { name: "sign_in_account_ip", max: failures_per_account, window: minutes(5) },
+            per_account: Limit {
+                name: "sign_in_account",
+                max: failures_per_account.saturating_mul(10),
+                window: minutes(5),
+            },
         }
     }
 }

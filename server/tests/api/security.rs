@@ -110,6 +110,10 @@ async fn over_https_the_cookie_is_host_only_and_secure_and_hsts_is_sent() {
     let session = cookie.split(';').next().unwrap().to_owned();
     let me = app.http.get(format!("{}/api/v1/me", app.base)).header("Cookie", &session).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
+    // The same secret under the plain name, as a sibling subdomain could plant it: ignored.
+    let planted = session.replacen("__Host-tandem_session", "tandem_session", 1);
+    let me = app.http.get(format!("{}/api/v1/me", app.base)).header("Cookie", &planted).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -180,7 +184,7 @@ async fn cross_site_requests_that_change_things_are_refused_and_change_nothing()
 }
 
 #[tokio::test]
-async fn failed_sign_ins_lock_an_account_only_for_a_short_window() {
+async fn failed_sign_ins_hold_back_the_guesser_not_the_owner() {
     let app = TestApp::spawn_with(|c| {
         c.security.sign_in_failures_per_account = 3;
         c.security.trusted_proxies = server::security::client_ip::TrustedProxies::parse("127.0.0.1").unwrap();
@@ -201,8 +205,10 @@ async fn failed_sign_ins_lock_an_account_only_for_a_short_window() {
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
     assert_eq!(body["error"]["details"]["retry_after_secs"], wait);
-    let right = token_from(&app, &fresh_client_ip(), &email, "correct horse battery").await;
-    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS, "the account waits out the window from anywhere");
+    let guesser = token_from(&app, &ip, &email, "correct horse battery").await;
+    assert_eq!(guesser.status(), StatusCode::TOO_MANY_REQUESTS, "the guessing address waits, right password or not");
+    let owner = token_from(&app, &fresh_client_ip(), &email, "correct horse battery").await;
+    assert_eq!(owner.status(), StatusCode::OK, "the owner, elsewhere, is not locked out");
 
     // Other accounts are untouched, and a success clears an account's failures.
     for _ in 0..2 {
@@ -212,6 +218,26 @@ async fn failed_sign_ins_lock_an_account_only_for_a_short_window() {
     for _ in 0..3 {
         assert_eq!(token_from(&app, &ip, &other, "guess").await.status(), StatusCode::UNAUTHORIZED);
     }
+}
+
+#[tokio::test]
+async fn guessing_spread_over_many_addresses_is_limited_per_account() {
+    let app = TestApp::spawn_with(|c| {
+        c.security.sign_in_failures_per_account = 2;
+        c.security.trusted_proxies = server::security::client_ip::TrustedProxies::parse("127.0.0.1").unwrap();
+    })
+    .await;
+    let email = fresh_email();
+    register(&app, &email).await;
+    // Ten times the per-address limit, two guesses from each of ten addresses.
+    for _ in 0..10 {
+        let ip = fresh_client_ip();
+        for _ in 0..2 {
+            assert_eq!(token_from(&app, &ip, &email, "guess").await.status(), StatusCode::UNAUTHORIZED);
+        }
+    }
+    let next = token_from(&app, &fresh_client_ip(), &email, "guess").await;
+    assert_eq!(next.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
