@@ -8,7 +8,7 @@ use app::domain::{
 use chrono::TimeDelta;
 use uuid::Uuid;
 
-use super::auth::{Grant, SignedIn};
+use super::auth::{hashing_failed, Grant, SignedIn};
 use super::Service;
 use crate::store::{SessionKind, SessionRecord};
 
@@ -63,12 +63,12 @@ impl Service {
         let account = me.user.email.clone();
         self.limiter.hit(limit, &account).await.map_err(|wait| AppError::rate_limited(wait.secs()))?;
         let hash = self.store.user_by_email(&me.user.email).await?.map(|(_, hash)| hash);
-        let ok = self.passwords.verify(input.current_password, hash).await.map_err(internal)?;
+        let ok = self.passwords.verify(input.current_password, hash).await.map_err(hashing_failed)?;
         if !ok {
             return Err(AppError::invalid("current_password", "is not your current password"));
         }
         self.limiter.clear(limit, &account).await;
-        let new_hash = self.passwords.hash(input.new_password).await.map_err(internal)?;
+        let new_hash = self.passwords.hash(input.new_password).await.map_err(hashing_failed)?;
         self.store.set_password(me.user.id, &new_hash, self.clock.now()).await?;
         self.store.delete_user_sessions(me.user.id, Some(me.session.id)).await?;
         self.hub.access_revoked(me.user.id);
@@ -136,9 +136,4 @@ fn access_info(record: &SessionRecord, current: bool) -> AccessInfo {
         expires_at: record.expires_at,
         current,
     }
-}
-
-fn internal(e: anyhow::Error) -> AppError {
-    tracing::error!(error = ?e, "password hashing failed");
-    AppError::internal()
 }

@@ -15,7 +15,7 @@ impl Service {
     #[tracing::instrument(skip_all)]
     pub async fn register(&self, input: Registration) -> Result<User, AppError> {
         let input = input.normalized()?;
-        let password_hash = self.passwords.hash(input.password).await.map_err(internal)?;
+        let password_hash = self.passwords.hash(input.password).await.map_err(hashing_failed)?;
         let user =
             NewUser { id: Uuid::now_v7(), email: input.email, name: input.name, password_hash, now: self.clock.now() };
         Ok(self.store.insert_user(user).await?)
@@ -48,7 +48,7 @@ impl Service {
             Some((user, hash)) => (Some(user), Some(hash)),
             None => (None, None),
         };
-        let ok = self.passwords.verify(input.password, hash).await.map_err(internal)?;
+        let ok = self.passwords.verify(input.password, hash).await.map_err(hashing_failed)?;
         match user {
             Some(user) if ok => {
                 self.limiter.forgive(limits.per_ip, &ip).await;
@@ -296,7 +296,8 @@ fn too_many(wait: RetryAfter) -> AppError {
     AppError::rate_limited(wait.secs())
 }
 
-fn internal(e: anyhow::Error) -> AppError {
+/// A password could not be hashed or checked: logged, answered as an internal error.
+pub(super) fn hashing_failed(e: anyhow::Error) -> AppError {
     tracing::error!(error = ?e, "password hashing failed");
     AppError::internal()
 }
