@@ -30,15 +30,28 @@ else
 fi
 if [ -n "${TANDEM_E2E_REDIS:-}" ]; then export REDIS_URL="$TANDEM_E2E_REDIS"; fi
 cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  for p in $pid $oidc_pid; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$dir"
   for name in "${databases[@]}"; do psql "$TANDEM_E2E_POSTGRES" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; done
 }
+# A real OpenID Connect provider on loopback, offered as "Local ID".
+oidc_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd end2end && OIDC_PORT="$oidc_port" OIDC_REDIRECT_URIS="$url/auth/local/callback" \
+  exec node oidc/provider.mjs >"$dir/oidc.log" 2>&1) &
+oidc_pid=$!
+pid=""
+trap cleanup EXIT
+export TANDEM_OAUTH_LOCAL_CLIENT_ID=tandem TANDEM_OAUTH_LOCAL_CLIENT_SECRET=tandem-test-secret \
+  TANDEM_OAUTH_LOCAL_ISSUER="http://127.0.0.1:$oidc_port" TANDEM_OAUTH_LOCAL_LABEL="Local ID"
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$oidc_port/.well-known/openid-configuration', timeout=1)" 2>/dev/null; then break; fi
+  if ! kill -0 "$oidc_pid" 2>/dev/null; then cat "$dir/oidc.log" >&2; exit 1; fi
+  sleep 0.2
+done
+
 TANDEM_ADDR="127.0.0.1:$port" DATABASE_URL="$database_url" TANDEM_PUBLIC_URL="$url" \
   RUST_LOG=warn target/release/tandem serve >"$dir/server.log" 2>&1 &
 pid=$!
-trap cleanup EXIT
 
 for _ in $(seq 1 150); do
   if python3 -c "import urllib.request, sys; urllib.request.urlopen('$url/healthz', timeout=1)" 2>/dev/null; then break; fi

@@ -49,7 +49,8 @@ if [ "${TANDEM_SKIP_SERVICES:-}" != 1 ] && ! [ -x /usr/sbin/nginx ]; then
   $SUDO service nginx stop >/dev/null 2>&1 || true
 fi
 
-if ! [ -x end2end/node_modules/.bin/wasm-opt ] || ! [ -d end2end/node_modules/@playwright/test ]; then
-  log "installing the end-to-end test packages (Playwright, binaryen's wasm-opt)"
+if ! [ -x end2end/node_modules/.bin/wasm-opt ] || ! [ -d end2end/node_modules/@playwright/test ] ||
+  ! [ -d end2end/node_modules/oidc-provider ]; then
+  log "installing the end-to-end test packages (Playwright, binaryen's wasm-opt, oidc-provider)"
   (cd end2end && npm ci --no-audit --no-fund --silent)
 fi

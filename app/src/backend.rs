@@ -42,6 +42,16 @@ pub trait Backend: Send + Sync + 'static {
     async fn change_password(&self, headers: &http::HeaderMap, input: PasswordChange) -> Result<(), AppError>;
     async fn list_accounts(&self, actor: &User) -> Result<Vec<AccountInfo>, AppError>;
     async fn update_account(&self, actor: &User, id: Uuid, patch: AccountPatch) -> Result<AccountInfo, AppError>;
+
+    async fn sign_in_options(&self) -> Result<SignInOptions, AppError>;
+    async fn sign_in_methods(&self, actor: &User) -> Result<SignInMethods, AppError>;
+    async fn unlink_identity(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
+    async fn instance_settings(&self, actor: &User) -> Result<InstanceSettings, AppError>;
+    async fn update_instance_settings(
+        &self,
+        actor: &User,
+        settings: InstanceSettings,
+    ) -> Result<InstanceSettings, AppError>;
     /// The offsets of a time zone around now (UTC for an unknown name).
     fn zone(&self, name: &str) -> Zone;
     fn timezone_names(&self) -> Vec<String>;

@@ -20,6 +20,8 @@ pub struct Config {
     /// Database connections per instance and how long a request waits for one.
     pub db_pool: PoolSettings,
     pub security: SecuritySettings,
+    /// OAuth2/OIDC sign-in providers (`TANDEM_OAUTH_<NAME>_*`).
+    pub oauth_providers: Vec<crate::oauth::ProviderConfig>,
 }
 
 /// Who may be believed about a client's address, and how many failed sign-ins a client
@@ -96,6 +98,7 @@ impl Config {
                     session_idle_hours: count("TANDEM_SESSION_IDLE_HOURS")?.unwrap_or(default.session_idle_hours),
                 }
             },
+            oauth_providers: crate::oauth::config::providers_from_env(std::env::vars())?,
         })
     }
 

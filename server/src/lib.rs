@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod limits;
 pub mod markdown;
+pub mod oauth;
 pub mod realtime;
 pub mod security;
 pub mod service;

@@ -115,8 +115,12 @@ pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Re
         }
         None => (Arc::new(LocalBus::new()), RateLimiter::local()),
     };
-    let service = Service::new(store, bus, clock, service_config).with_cache_counts(cache_counts);
-    Ok(Arc::new(service.with_rate_limiter(limiter)))
+    let providers = crate::oauth::Providers::new(config.oauth_providers.clone(), &config.public_url)?;
+    let service = Service::new(store, bus, clock, service_config)
+        .with_cache_counts(cache_counts)
+        .with_rate_limiter(limiter)
+        .with_providers(providers);
+    Ok(Arc::new(service))
 }
 
 impl Application {
@@ -175,6 +179,7 @@ fn router(state: AppState, config: &Config) -> Router {
         .nest("/api/v1", api::routes())
         .merge(api::ops_routes())
         .merge(api::docs_routes())
+        .merge(crate::oauth::routes())
         .merge(web::routes(&state))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -3,6 +3,7 @@
 mod account;
 mod error;
 mod filter;
+mod identity;
 mod input;
 mod project;
 mod redirect;
@@ -16,6 +17,7 @@ pub use account::{
 };
 pub use error::{AppError, ErrorCode, Violations};
 pub use filter::{encode_component, AssigneeFilter, Page, PageRequest, TaskFilter, TaskSort};
+pub use identity::{Identity, InstanceSettings, ProviderInfo, SignInFailure, SignInMethods, SignInOptions};
 pub use input::double_option;
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
 pub use redirect::safe_next;
@@ -23,5 +25,5 @@ pub use task::{
     Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
     TaskView,
 };
-pub use user::{normalize_email, Credentials, Me, MePatch, Registration, User, TIMEZONE_MESSAGE};
+pub use user::{normalize_email, provider_account, Credentials, Me, MePatch, Registration, User, TIMEZONE_MESSAGE};
 pub use zone::Zone;

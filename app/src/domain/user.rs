@@ -14,6 +14,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// IANA name, e.g. `Europe/Berlin`; dates are shown in it.
     pub timezone: String,
+    /// A picture from the sign-in provider, when the account came from one.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 /// The signed-in user as the UI sees them: with their time zone's offsets.
@@ -86,6 +89,19 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// The email and name of an account made from a provider's profile: the email
+/// normalized (`None` when not plausible), the name trimmed to the limit, or the email's
+/// local part when the provider gave none.
+pub fn provider_account(email: &str, name: Option<&str>) -> Option<(String, String)> {
+    let email = normalize_email(email);
+    if !is_plausible_email(&email) {
+        return None;
+    }
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or_else(|| email.split('@').next().unwrap_or(""));
+    let name: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
+    Some((email, name))
+}
+
 fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
@@ -106,6 +122,18 @@ fn check_name(v: &mut Violations, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_profiles_make_valid_accounts() {
+        assert_eq!(
+            provider_account(" Ada@Example.COM ", Some("  Ada Lovelace ")),
+            Some(("ada@example.com".into(), "Ada Lovelace".into()))
+        );
+        assert_eq!(provider_account("ada@example.com", None), Some(("ada@example.com".into(), "ada".into())));
+        let long = "x".repeat(300);
+        assert_eq!(provider_account("a@b.co", Some(&long)).unwrap().1.chars().count(), 100);
+        assert_eq!(provider_account("not-an-email", Some("A")), None);
+    }
 
     fn reg(email: &str, name: &str, password: &str) -> Registration {
         Registration { email: email.into(), name: name.into(), password: password.into() }

@@ -3,8 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::domain::InstanceSettings;
 use crate::domain::{AccountInfo, AccountPatch, AppError, ErrorCode, Me};
 use crate::serverfns::account::{list_accounts, UpdateAccount};
+use crate::serverfns::identities::{get_instance_settings, UpdateInstanceSettings};
 use crate::ui::feedback::{ErrorNotice, FormError, Loading};
 use crate::ui::guard::RequireUser;
 use crate::ui::time::{format_when, Tz};
@@ -14,10 +16,64 @@ pub fn AdminPage() -> impl IntoView {
     // Created outside any Suspend, so that the browser hydrates what the server rendered.
     let update = ServerAction::<UpdateAccount>::new();
     let accounts = Resource::new(move || update.version().get(), |_| list_accounts());
+    let save = ServerAction::<UpdateInstanceSettings>::new();
+    let settings = Resource::new(move || save.version().get(), |_| get_instance_settings());
     view! {
         <Title text="Accounts" />
-        <RequireUser children=move |me| view! { <Accounts me update accounts /> } />
+        <RequireUser children=move |me| {
+            let admin = me.user.is_admin;
+            view! {
+                <Accounts me update accounts />
+                {admin.then(|| view! { <SignInSettings save settings /> })}
+            }
+        } />
     }
+}
+
+/// Instance-wide sign-in switches.
+#[component]
+fn SignInSettings(
+    save: ServerAction<UpdateInstanceSettings>,
+    settings: Resource<Result<InstanceSettings, AppError>>,
+) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <section class="card stack" aria-labelledby="sign-in-settings-heading">
+            <h2 id="sign-in-settings-heading">"Sign-in"</h2>
+            <FormError error />
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(current) => {
+                            let on = current.password_sign_in;
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        name="password_sign_in"
+                                        prop:checked=on
+                                        disabled=move || save.pending().get()
+                                        on:change=move |ev| {
+                                            save.dispatch(UpdateInstanceSettings {
+                                                settings: InstanceSettings { password_sign_in: event_target_checked(&ev) },
+                                            });
+                                        }
+                                    />
+                                    " Allow sign-in and sign-up with email and password"
+                                </label>
+                                <p class="muted small">
+                                    "When off, people sign in only through the configured providers. "
+                                    "Connect a provider to your own account first."
+                                </p>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

@@ -9,6 +9,7 @@ mod notifications_page;
 mod project_page;
 mod projects_page;
 mod settings_page;
+mod sign_in_methods_panel;
 mod task_comments;
 mod task_detail;
 mod task_form;

@@ -12,20 +12,26 @@ use crate::ui::session::reload_to;
 use crate::ui::time::Tz;
 
 use super::access_panel::{AccessPanel, AccessState, PasswordPanel};
+use super::sign_in_methods_panel::{MethodsState, SignInMethodsPanel};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     // Created outside any Suspend, so that the browser hydrates what the server rendered.
     let zones = Resource::new(|| (), |_| list_timezones());
     let access = AccessState::new();
+    let methods = MethodsState::new();
     view! {
         <Title text="Settings" />
-        <RequireUser children=move |me| view! {
+        <RequireUser children=move |me| {
+            let tz = Tz::new(me.zone);
+            view! {
             <div class="settings">
                 <Settings user=me.user zones />
                 <PasswordPanel />
-                <AccessPanel tz=Tz::new(me.zone) state=access />
+                <SignInMethodsPanel tz state=methods />
+                <AccessPanel tz state=access />
             </div>
+            }
         } />
     }
     .into_any()

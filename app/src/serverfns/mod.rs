@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod comments;
+pub mod identities;
 pub mod notifications;
 pub mod projects;
 pub mod tasks;

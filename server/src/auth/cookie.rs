@@ -19,10 +19,32 @@ pub fn clear(secure: bool) -> String {
     set("", 0, secure)
 }
 
+pub const FLOW_COOKIE: &str = "tandem_oauth";
+pub const SECURE_FLOW_COOKIE: &str = "__Host-tandem_oauth";
+
+/// Binds a provider sign-in to the browser that started it. `SameSite=Lax` still
+/// travels with the provider's top-level redirect back.
+pub fn set_flow(secret: &str, max_age_secs: i64, secure: bool) -> String {
+    let name = if secure { SECURE_FLOW_COOKIE } else { FLOW_COOKIE };
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+pub fn clear_flow(secure: bool) -> String {
+    set_flow("", 0, secure)
+}
+
+pub fn flow_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    named(headers, if secure { SECURE_FLOW_COOKIE } else { FLOW_COOKIE })
+}
+
 /// The session a request carries. Over https only the `__Host-` cookie counts: a plain
 /// one could have been planted by a sibling subdomain or over plain http.
 pub fn session_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
-    let wanted = if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE };
+    named(headers, if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE })
+}
+
+fn named(headers: &http::HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

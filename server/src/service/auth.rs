@@ -14,16 +14,28 @@ use crate::store::{NewSession, NewUser, SessionKind, SessionRecord};
 impl Service {
     #[tracing::instrument(skip_all)]
     pub async fn register(&self, input: Registration) -> Result<User, AppError> {
+        self.require_password_sign_in().await?;
+        self.create_password_account(input).await
+    }
+
+    async fn create_password_account(&self, input: Registration) -> Result<User, AppError> {
         let input = input.normalized()?;
         let password_hash = self.passwords.hash(input.password).await.map_err(hashing_failed)?;
-        let user =
-            NewUser { id: Uuid::now_v7(), email: input.email, name: input.name, password_hash, now: self.clock.now() };
+        let user = NewUser {
+            id: Uuid::now_v7(),
+            email: input.email,
+            name: input.name,
+            password_hash,
+            avatar_url: None,
+            now: self.clock.now(),
+        };
         Ok(self.store.insert_user(user).await?)
     }
 
-    /// An instance admin account, for the `create-admin` command.
+    /// An instance admin account, for the `create-admin` command; works even with
+    /// password sign-in turned off (the operator's way back in).
     pub async fn create_admin(&self, input: Registration) -> Result<User, AppError> {
-        let user = self.register(input).await?;
+        let user = self.create_password_account(input).await?;
         self.store.set_admin(user.id, true).await?;
         Ok(User { is_admin: true, ..user })
     }
@@ -36,6 +48,7 @@ impl Service {
     /// guessing spread over many addresses). An attacker from one address thus cannot
     /// lock the owner out from theirs. A success takes its counts back.
     async fn check_credentials(&self, input: Credentials, request: &http::request::Parts) -> Result<User, AppError> {
+        self.require_password_sign_in().await?;
         let limits = self.config.sign_in_limits;
         let ip = limit_key(client_ip(request));
         let account = normalize_email(&input.email);
@@ -45,6 +58,8 @@ impl Service {
         self.limiter.hit(limits.per_account, &account).await.map_err(too_many)?;
         let found = self.store.user_by_email(&account).await?;
         let (user, hash) = match found {
+            // An account made through a provider has no password ('').
+            Some((user, hash)) if hash.is_empty() => (Some(user), None),
             Some((user, hash)) => (Some(user), Some(hash)),
             None => (None, None),
         };
@@ -106,6 +121,17 @@ impl Service {
         request: &http::request::Parts,
     ) -> Result<(User, IssuedToken), AppError> {
         let user = self.check_credentials(input, request).await?;
+        let session = self.start_browser_session(&user, request).await?;
+        Ok((user, session))
+    }
+
+    /// A new browser session for `user`; the one the browser held before (if any) ends,
+    /// so a session id planted in the browser beforehand is worth nothing after sign-in.
+    pub(super) async fn start_browser_session(
+        &self,
+        user: &User,
+        request: &http::request::Parts,
+    ) -> Result<IssuedToken, AppError> {
         if let Some(previous) = cookie::session_from_headers(&request.headers, self.config.secure_cookies) {
             let previous = token::hash(&previous);
             let owner = self.store.session_user(&previous, self.clock.now()).await?;
@@ -123,8 +149,7 @@ impl Service {
             scope: TokenScope::ReadWrite,
             lifetime: TimeDelta::days(self.config.session_days),
         };
-        let (session, _) = self.issue(&user, grant).await?;
-        Ok((user, session))
+        Ok(self.issue(user, grant).await?.0)
     }
 
     /// The OAuth2 password grant of the REST API.
@@ -277,7 +302,7 @@ pub fn describe_device(user_agent: &str) -> String {
 }
 
 /// IPv6 clients are counted by their /64: one subscriber usually holds a whole one.
-fn limit_key(ip: std::net::IpAddr) -> String {
+pub(super) fn limit_key(ip: std::net::IpAddr) -> String {
     match ip {
         std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
             let s = v6.segments();
@@ -288,7 +313,7 @@ fn limit_key(ip: std::net::IpAddr) -> String {
     }
 }
 
-fn client_ip(request: &http::request::Parts) -> std::net::IpAddr {
+pub(super) fn client_ip(request: &http::request::Parts) -> std::net::IpAddr {
     request.extensions.get::<ClientIp>().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |ip| ip.0)
 }
 

@@ -51,6 +51,25 @@ impl Backend for Service {
     async fn update_account(&self, actor: &User, id: Uuid, patch: AccountPatch) -> Result<AccountInfo, AppError> {
         Service::update_account(self, actor, id, patch).await
     }
+    async fn sign_in_options(&self) -> Result<SignInOptions, AppError> {
+        Service::sign_in_options(self).await
+    }
+    async fn sign_in_methods(&self, actor: &User) -> Result<SignInMethods, AppError> {
+        Service::sign_in_methods(self, actor).await
+    }
+    async fn unlink_identity(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
+        Service::unlink_identity(self, actor, id).await
+    }
+    async fn instance_settings(&self, actor: &User) -> Result<InstanceSettings, AppError> {
+        Service::instance_settings(self, actor).await
+    }
+    async fn update_instance_settings(
+        &self,
+        actor: &User,
+        settings: InstanceSettings,
+    ) -> Result<InstanceSettings, AppError> {
+        Service::update_instance_settings(self, actor, settings).await
+    }
     fn zone(&self, name: &str) -> Zone {
         crate::zone::zone_around(name, self.now())
     }

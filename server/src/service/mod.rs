@@ -6,6 +6,7 @@ mod account;
 mod auth;
 mod backend_impl;
 mod comments;
+mod identities;
 mod notifications;
 mod notify;
 mod projects;
@@ -23,6 +24,7 @@ use crate::security::rate_limit::{Limit, RateLimiter};
 use crate::store::{Commit, Store, StoreError};
 
 pub use auth::{describe_device, SignedIn};
+pub use identities::{Callback, Landing};
 
 pub struct ServiceConfig {
     /// Cookies get `Secure` when the public URL is https.
@@ -68,6 +70,7 @@ pub struct Service {
     limiter: RateLimiter,
     /// Names this process in claims of shared periodic work.
     instance: String,
+    providers: Arc<crate::oauth::Providers>,
     cache_counts: Option<Arc<crate::store::cache::CacheCounts>>,
 }
 
@@ -78,12 +81,18 @@ impl Service {
         let instance = format!("pid{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8]);
         let passwords = PasswordHasherPool::new(1);
         let limiter = RateLimiter::local();
-        Self { store, hub, clock, passwords, config, limiter, instance, cache_counts: None }
+        let providers = Arc::new(crate::oauth::Providers::none());
+        Self { store, hub, clock, passwords, config, limiter, instance, providers, cache_counts: None }
     }
 
     /// Counts sign-in attempts in `limiter` (shared through Redis when there is one).
     pub fn with_rate_limiter(self, limiter: RateLimiter) -> Self {
         Self { limiter, ..self }
+    }
+
+    /// Offers sign-in through these OAuth2/OIDC providers.
+    pub fn with_providers(self, providers: crate::oauth::Providers) -> Self {
+        Self { providers: Arc::new(providers), ..self }
     }
 
     /// The counters of the Redis cache in front of the store, when there is one.

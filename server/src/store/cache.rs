@@ -22,8 +22,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    CommentStore, Commit, EventStore, NewSession, NewUser, NotificationStore, ProjectStore, ScheduleStore,
-    SessionRecord, Store, StoreResult, StoredEvent, TaskScope, TaskStore, UserStore,
+    CommentStore, Commit, EventStore, IdentityRecord, IdentityStore, NewIdentity, NewSession, NewUser,
+    NotificationStore, OAuthFlow, ProjectStore, ScheduleStore, SessionRecord, Store, StoreResult, StoredEvent,
+    TaskScope, TaskStore, UserStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -394,6 +395,50 @@ impl CommentStore for CachedStore {
 
     async fn activity(&self, task_id: Uuid) -> StoreResult<Vec<Activity>> {
         self.inner.activity(task_id).await
+    }
+}
+
+/// Identities and sign-ins under way are not cached: they are read once per sign-in.
+#[async_trait::async_trait]
+impl IdentityStore for CachedStore {
+    async fn insert_oauth_flow(&self, flow: &OAuthFlow, now: DateTime<Utc>) -> StoreResult<()> {
+        self.inner.insert_oauth_flow(flow, now).await
+    }
+
+    async fn take_oauth_flow(&self, state_hash: &[u8]) -> StoreResult<Option<OAuthFlow>> {
+        self.inner.take_oauth_flow(state_hash).await
+    }
+
+    async fn identity_owner(&self, issuer: &str, subject: &str) -> StoreResult<Option<Uuid>> {
+        self.inner.identity_owner(issuer, subject).await
+    }
+
+    async fn insert_identity(&self, identity: NewIdentity) -> StoreResult<()> {
+        self.inner.insert_identity(identity).await
+    }
+
+    async fn insert_user_with_identity(&self, user: NewUser, identity: NewIdentity) -> StoreResult<User> {
+        self.inner.insert_user_with_identity(user, identity).await
+    }
+
+    async fn identities(&self, user_id: Uuid) -> StoreResult<Vec<IdentityRecord>> {
+        self.inner.identities(user_id).await
+    }
+
+    async fn delete_identity(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        self.inner.delete_identity(user_id, id).await
+    }
+
+    async fn has_password(&self, user_id: Uuid) -> StoreResult<bool> {
+        self.inner.has_password(user_id).await
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        self.inner.setting(key).await
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.inner.set_setting(key, value).await
     }
 }
 

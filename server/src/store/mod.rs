@@ -76,7 +76,9 @@ pub struct NewUser {
     pub id: Uuid,
     pub email: String,
     pub name: String,
+    /// `''` for an account made through a provider: no password opens it.
     pub password_hash: String,
+    pub avatar_url: Option<String>,
     pub now: DateTime<Utc>,
 }
 
@@ -173,7 +175,7 @@ pub enum TaskScope {
 /// The whole storage interface, one sub-trait per area so each backend file implements one.
 #[async_trait::async_trait]
 pub trait Store:
-    UserStore + ProjectStore + TaskStore + CommentStore + NotificationStore + EventStore + ScheduleStore
+    UserStore + IdentityStore + ProjectStore + TaskStore + CommentStore + NotificationStore + EventStore + ScheduleStore
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -216,6 +218,69 @@ pub trait UserStore: Send + Sync + 'static {
     /// Deletes the user's sessions (browser sign-ins and tokens alike) but `keep`.
     async fn delete_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> StoreResult<u64>;
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// A sign-in through a provider, linking (issuer, subject) to an account.
+pub struct NewIdentity {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// The configured provider's name, e.g. `github`.
+    pub provider: String,
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentityRecord {
+    pub id: Uuid,
+    pub provider: String,
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A provider sign-in under way, between the redirect out and the callback.
+#[derive(Clone, Debug)]
+pub struct OAuthFlow {
+    /// SHA-256 of the `state` sent to the provider.
+    pub state_hash: Vec<u8>,
+    /// SHA-256 of the secret in the browser's flow cookie: the callback must come from
+    /// the browser that started the sign-in.
+    pub browser_hash: Vec<u8>,
+    pub provider: String,
+    pub pkce_verifier: String,
+    pub nonce: String,
+    /// Where to go afterwards (a same-site path).
+    pub next: String,
+    /// Set when a signed-in user is connecting another way in to their account.
+    pub link_user_id: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+pub trait IdentityStore: Send + Sync + 'static {
+    /// Stores a flow, removing flows that expired before `now`.
+    async fn insert_oauth_flow(&self, flow: &OAuthFlow, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Removes and returns the flow with this state hash: a state works once.
+    async fn take_oauth_flow(&self, state_hash: &[u8]) -> StoreResult<Option<OAuthFlow>>;
+    /// The account behind a provider identity.
+    async fn identity_owner(&self, issuer: &str, subject: &str) -> StoreResult<Option<Uuid>>;
+    /// Links an identity to an existing account; `Conflict("identities")` if it is
+    /// linked already.
+    async fn insert_identity(&self, identity: NewIdentity) -> StoreResult<()>;
+    /// A new account (without a password) and its identity, together or not at all.
+    async fn insert_user_with_identity(&self, user: NewUser, identity: NewIdentity) -> StoreResult<User>;
+    async fn identities(&self, user_id: Uuid) -> StoreResult<Vec<IdentityRecord>>;
+    /// Unlinks one of the user's identities; false if they have none such.
+    async fn delete_identity(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Whether the account has a password (accounts made through a provider do not).
+    async fn has_password(&self, user_id: Uuid) -> StoreResult<bool>;
+    /// An instance-wide setting chosen by an admin.
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
 }
 
 #[async_trait::async_trait]

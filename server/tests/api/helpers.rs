@@ -57,6 +57,7 @@ impl TestApp {
             ws_heartbeat: server::config::DEFAULT_WS_HEARTBEAT,
             db_pool: server::store::PoolSettings { max_connections: 4, ..Default::default() },
             security: Default::default(),
+            oauth_providers: Vec::new(),
         };
         adjust(&mut config);
         let app = Application::build(config).await.expect("app builds");

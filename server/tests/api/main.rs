@@ -7,6 +7,8 @@ mod comments;
 mod errors;
 mod helpers;
 mod notifications;
+mod oauth;
+mod oidc;
 mod ops;
 #[path = "../support/postgres.rs"]
 mod postgres;

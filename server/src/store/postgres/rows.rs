@@ -11,7 +11,7 @@ pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
     Role::parse(&text).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad role {text:?} in database")))
 }
 
-pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone";
+pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url";
 
 /// Session columns (table alias `s`), read by [`session`].
 pub const SESSION_COLUMNS: &str =
@@ -42,6 +42,7 @@ pub fn user(row: &PgRow) -> StoreResult<User> {
         is_admin: row.try_get("is_admin")?,
         created_at: row.try_get("created_at")?,
         timezone: row.try_get("timezone")?,
+        avatar_url: row.try_get("avatar_url")?,
     })
 }
 

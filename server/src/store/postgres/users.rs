@@ -11,21 +11,7 @@ use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, 
 impl UserStore for PostgresStore {
     async fn insert_user(&self, user: NewUser) -> StoreResult<User> {
         let mut tx = self.pool.begin().await?;
-        // Two first sign-ups at once on two instances must not both become admin.
-        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
-        let row = sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, is_admin, created_at, updated_at) \
-             SELECT $1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users), $5, $5 \
-             RETURNING id, email, name, is_admin, created_at, timezone",
-        )
-        .bind(user.id)
-        .bind(&user.email)
-        .bind(&user.name)
-        .bind(&user.password_hash)
-        .bind(user.now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let user = rows::user(&row)?;
+        let user = insert_user(&mut tx, &user).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -67,7 +53,7 @@ impl UserStore for PostgresStore {
     ) -> StoreResult<User> {
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE($1, name), timezone = COALESCE($2, timezone), updated_at = $3 \
-             WHERE id = $4 RETURNING id, email, name, is_admin, created_at, timezone",
+             WHERE id = $4 RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
         )
         .bind(name)
         .bind(timezone)
@@ -201,4 +187,24 @@ impl UserStore for PostgresStore {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Inserts an account; the first of an instance becomes its admin.
+pub(super) async fn insert_user(conn: &mut sqlx::PgConnection, user: &NewUser) -> StoreResult<User> {
+    // Two first sign-ups at once on two instances must not both become admin.
+    sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(&mut *conn).await?;
+    let row = sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users), $6, $6 \
+         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
+    )
+    .bind(user.id)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.password_hash)
+    .bind(&user.avatar_url)
+    .bind(user.now)
+    .fetch_one(conn)
+    .await?;
+    rows::user(&row)
 }

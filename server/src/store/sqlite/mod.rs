@@ -5,6 +5,7 @@
 
 mod comments;
 mod events;
+mod identities;
 mod notifications;
 mod projects;
 mod rows;

@@ -48,7 +48,7 @@ pub fn role(row: &SqliteRow, column: &str) -> StoreResult<Role> {
     Role::parse(&text).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad role {text:?} in database")))
 }
 
-pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone";
+pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url";
 
 pub fn user(row: &SqliteRow) -> StoreResult<User> {
     Ok(User {
@@ -58,6 +58,7 @@ pub fn user(row: &SqliteRow) -> StoreResult<User> {
         is_admin: row.try_get("is_admin")?,
         created_at: row.try_get("created_at")?,
         timezone: row.try_get("timezone")?,
+        avatar_url: row.try_get("avatar_url")?,
     })
 }
 

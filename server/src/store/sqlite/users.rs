@@ -11,20 +11,7 @@ use app::domain::User;
 impl UserStore for SqliteStore {
     async fn insert_user(&self, user: NewUser) -> StoreResult<User> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, is_admin, created_at, updated_at) \
-             SELECT ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users), ?, ? \
-             RETURNING id, email, name, is_admin, created_at, timezone",
-        )
-        .bind(user.id.to_string())
-        .bind(&user.email)
-        .bind(&user.name)
-        .bind(&user.password_hash)
-        .bind(user.now)
-        .bind(user.now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let user = rows::user(&row)?;
+        let user = insert_user(&mut tx, &user).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -68,7 +55,7 @@ impl UserStore for SqliteStore {
         let (_guard, mut tx) = self.begin_write().await?;
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), updated_at = ? \
-             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone",
+             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
         )
         .bind(name)
         .bind(timezone)
@@ -218,4 +205,23 @@ impl UserStore for SqliteStore {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?").bind(now).execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Inserts an account; the first of an instance becomes its admin.
+pub(super) async fn insert_user(conn: &mut sqlx::SqliteConnection, user: &NewUser) -> StoreResult<User> {
+    let row = sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
+         SELECT ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users), ?, ? \
+         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
+    )
+    .bind(user.id.to_string())
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.password_hash)
+    .bind(&user.avatar_url)
+    .bind(user.now)
+    .bind(user.now)
+    .fetch_one(conn)
+    .await?;
+    rows::user(&row)
 }
