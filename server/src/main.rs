@@ -30,6 +30,12 @@ enum Command {
         #[arg(long, env = "TANDEM_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Turn email-and-password sign-in on or off for the whole instance (admins can do
+    /// it in the app; this is the way back in should nobody be able to sign in).
+    PasswordSignIn {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 #[tokio::main]
@@ -66,6 +72,12 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!("created instance admin {} <{}>", user.name, user.email);
+            Ok(())
+        }
+        Command::PasswordSignIn { state } => {
+            let service = build_service(&config, Arc::new(SystemClock)).await?;
+            service.set_password_sign_in(state == "on").await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("password sign-in is {state}");
             Ok(())
         }
     }

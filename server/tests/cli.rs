@@ -36,6 +36,20 @@ async fn migrate_creates_the_database_and_create_admin_makes_an_admin() {
     let again = tandem(&db, &["create-admin", "--email", "root@example.com", "--name", "Again"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    // The operator's switch for password sign-in, and its way back in.
+    let setting = || async {
+        sqlx::query_scalar::<_, String>("SELECT value FROM instance_settings WHERE key = 'password_sign_in'")
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+    };
+    let off = tandem(&db, &["password-sign-in", "off"]);
+    assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
+    assert_eq!(setting().await.as_deref(), Some("off"));
+    assert!(tandem(&db, &["password-sign-in", "on"]).status.success());
+    assert_eq!(setting().await.as_deref(), Some("on"));
+    assert!(!tandem(&db, &["password-sign-in", "maybe"]).status.success());
 }
 
 #[test]

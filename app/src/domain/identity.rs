@@ -45,6 +45,7 @@ pub struct SignInMethods {
 
 /// Instance-wide settings an admin chooses.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InstanceSettings {
     pub password_sign_in: bool,
 }

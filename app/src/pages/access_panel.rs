@@ -8,8 +8,10 @@ use crate::ui::feedback::{Empty, ErrorNotice, FieldError, FormError, Loading};
 use crate::ui::form::FormValues;
 use crate::ui::time::{format_when, Tz};
 
+use super::sign_in_methods_panel::MethodsState;
+
 #[component]
-pub fn PasswordPanel() -> impl IntoView {
+pub fn PasswordPanel(methods: MethodsState) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || local_error.get().or_else(|| change.value().get().and_then(Result::err)));
@@ -25,9 +27,7 @@ pub fn PasswordPanel() -> impl IntoView {
             change.dispatch(ChangePassword { input });
         }
     };
-    view! {
-        <section class="card stack" aria-labelledby="password-heading">
-            <h2 id="password-heading">"Password"</h2>
+    let form = move || view! {
             <form class="stack" on:submit=on_submit aria-label="Change password">
                 <FormError error />
                 <label>
@@ -47,6 +47,22 @@ pub fn PasswordPanel() -> impl IntoView {
                     {move || if change.pending().get() { "Changing…" } else { "Change password" }}
                 </button>
             </form>
+    };
+    let methods = methods.methods();
+    view! {
+        <section class="card stack" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match methods.await {
+                        // An account made through a provider has no password to change.
+                        Ok(m) if !m.password => view! {
+                            <p class="muted">"Your account has no password in use: you sign in through a provider."</p>
+                        }.into_any(),
+                        _ => form().into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
     .into_any()

@@ -27,7 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
             view! {
             <div class="settings">
                 <Settings user=me.user zones />
-                <PasswordPanel />
+                <PasswordPanel methods />
                 <SignInMethodsPanel tz state=methods />
                 <AccessPanel tz state=access />
             </div>

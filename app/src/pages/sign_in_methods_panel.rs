@@ -23,6 +23,10 @@ impl MethodsState {
         let methods = Resource::new(move || unlink.version().get(), |_| get_sign_in_methods());
         Self { unlink, methods }
     }
+
+    pub fn methods(self) -> Resource<Result<SignInMethods, AppError>> {
+        self.methods
+    }
 }
 
 #[component]

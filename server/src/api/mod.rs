@@ -5,6 +5,7 @@ mod auth;
 mod comments;
 mod error;
 mod extract;
+mod identities;
 mod notifications;
 mod openapi;
 mod ops;
@@ -47,6 +48,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         delete "/me/sessions/{id}" => account::revoke,
         post "/me/tokens" => account::create_token,
         post "/me/password" => account::change_password,
+        get "/auth/providers" => identities::providers,
+        get "/me/identities" => identities::identities,
+        delete "/me/identities/{id}" => identities::unlink,
+        get "/admin/settings" => identities::settings,
+        patch "/admin/settings" => identities::update_settings,
         get "/admin/users" => account::accounts,
         patch "/admin/users/{id}" => account::update_account,
         get "/projects" => projects::list,

@@ -2,15 +2,16 @@
 //! types, served at `/api/v1/openapi.json` and browsable at `/api/docs`.
 
 use app::domain::{
-    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Comment, CreatedToken, MePatch, Member, MemberInput,
-    NewComment, NewProject, NewTask, NewToken, Notification, NotificationKind, Page, PasswordChange, Priority, Project,
-    ProjectPatch, Registration, Role, Task, TaskPatch, TaskStatus, TokenScope, User,
+    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Comment, CreatedToken, Identity, InstanceSettings,
+    MePatch, Member, MemberInput, NewComment, NewProject, NewTask, NewToken, Notification, NotificationKind, Page,
+    PasswordChange, Priority, Project, ProjectPatch, ProviderInfo, Registration, Role, SignInMethods, SignInOptions,
+    Task, TaskPatch, TaskStatus, TokenScope, User,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use super::{account, auth, comments, notifications, projects, tasks};
+use super::{account, auth, comments, identities, notifications, projects, tasks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,13 +30,16 @@ use super::{account, auth, comments, notifications, projects, tasks};
         notifications::list, notifications::read, notifications::read_all,
         account::sessions, account::revoke, account::revoke_others, account::create_token,
         account::change_password, account::accounts, account::update_account,
+        identities::providers, identities::identities, identities::unlink, identities::settings,
+        identities::update_settings,
     ),
     components(schemas(
         User, Registration, MePatch, Project, NewProject, ProjectPatch, Member, MemberInput, Role,
         Task, NewTask, TaskPatch, TaskStatus, Priority, Comment, NewComment, Activity,
         Notification, NotificationKind, Page<Task>, ErrorBody, ErrorDetail, RegisteredUser,
         TokenRequest, TokenResponse, Revoked, AccessInfo, AccessKind, TokenScope, NewToken, CreatedToken,
-        PasswordChange, AccountInfo, AccountPatch,
+        PasswordChange, AccountInfo, AccountPatch, SignInOptions, ProviderInfo, SignInMethods, Identity,
+        InstanceSettings,
     )),
     modifiers(&BearerAuth),
     tags(

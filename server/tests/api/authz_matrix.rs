@@ -26,6 +26,8 @@ struct World {
     task: String,
     notification: String,
     owner_session: String,
+    /// A provider identity linked to the owner's account.
+    owner_identity: String,
     member: TestUser,
     /// A member neither the member nor the viewer caller is (members may leave by themselves).
     third: String,
@@ -45,6 +47,7 @@ fn example_body(method: &str, path: &str, world: &World) -> Option<Value> {
             json!({ "current_password": "correct horse battery", "new_password": "another long one" })
         }
         ("patch", "/admin/users/{id}") => json!({ "disabled": true }),
+        ("patch", "/admin/settings") => json!({ "password_sign_in": false }),
         ("post", "/projects") => json!({ "name": "Mine" }),
         ("patch", "/projects/{id}") => json!({ "name": "Taken over" }),
         ("post", "/projects/{id}/members") => json!({ "email": world.member.email, "role": "admin" }),
@@ -70,6 +73,8 @@ fn concrete(path: &str, world: &World) -> String {
         &world.notification
     } else if path.starts_with("/me/sessions/") {
         &world.owner_session
+    } else if path.starts_with("/me/identities/") {
+        &world.owner_identity
     } else if path.starts_with("/admin/users/") {
         &world.owner.id
     } else {
@@ -81,7 +86,7 @@ fn concrete(path: &str, world: &World) -> String {
 /// What `caller` must get, or `None` where the route is theirs to use (their own
 /// account, lists of their own things) and the matrix has nothing to refuse.
 fn expected(caller: Caller, method: &str, path: &str) -> Option<StatusCode> {
-    let public = matches!(path, "/auth/register" | "/auth/token");
+    let public = matches!(path, "/auth/register" | "/auth/token" | "/auth/providers");
     let read = method == "get";
     let owners_object = path.contains("{id}") && !path.starts_with("/admin/");
     match caller {
@@ -92,6 +97,7 @@ fn expected(caller: Caller, method: &str, path: &str) -> Option<StatusCode> {
         Caller::Outsider if owners_object => Some(StatusCode::NOT_FOUND),
         Caller::Viewer | Caller::Member if path.starts_with("/notifications/{id}") => Some(StatusCode::NOT_FOUND),
         Caller::Viewer | Caller::Member if path.starts_with("/me/sessions/{id}") => Some(StatusCode::NOT_FOUND),
+        Caller::Viewer | Caller::Member if path.starts_with("/me/identities/{id}") => Some(StatusCode::NOT_FOUND),
         Caller::Viewer if owners_object && !read => Some(StatusCode::FORBIDDEN),
         Caller::Viewer | Caller::Member if owners_object && read => Some(StatusCode::OK),
         // Members work on tasks and comments, but do not run the project.
@@ -114,6 +120,8 @@ async fn snapshot(app: &TestApp, world: &World) -> Value {
         "notifications": get("/api/v1/notifications".into()).await,
         "sessions": get("/api/v1/me/sessions".into()).await.as_array().map(|s| s.len()),
         "accounts": get("/api/v1/admin/users".into()).await,
+        "identities": get("/api/v1/me/identities".into()).await,
+        "settings": get("/api/v1/admin/settings".into()).await,
         "other_task": app.get(&format!("/api/v1/tasks/{}", world.other_task), &world.member).await.body,
     })
 }
@@ -137,6 +145,19 @@ async fn build_world(app: &TestApp) -> (World, Vec<(Caller, Option<String>)>) {
     let notification =
         app.get("/api/v1/notifications", &owner).await.body["items"][0]["id"].as_str().unwrap().to_owned();
     let owner_session = app.get("/api/v1/me/sessions", &owner).await.body[0]["id"].as_str().unwrap().to_owned();
+    // As if the owner had connected a provider (the flow itself is tested in oauth.rs).
+    let owner_identity = uuid::Uuid::now_v7();
+    let identity = server::store::NewIdentity {
+        id: owner_identity,
+        user_id: owner.id.parse().unwrap(),
+        provider: "sso".into(),
+        issuer: "https://id.example.com".into(),
+        subject: "olga".into(),
+        email: Some(owner.email.clone()),
+        now: chrono::Utc::now(),
+    };
+    app.store().await.insert_identity(identity).await.unwrap();
+    let owner_identity = owner_identity.to_string();
     let other_project = app.project(&member, "Side project").await;
     let other_task =
         app.task(&other_project, &member, json!({ "title": "Side" })).await["id"].as_str().unwrap().to_owned();
@@ -164,7 +185,18 @@ async fn build_world(app: &TestApp) -> (World, Vec<(Caller, Option<String>)>) {
         (Caller::Member, Some(member.token.clone())),
     ];
     let third = disabled.id.clone();
-    let world = World { owner, project, task, notification, owner_session, member, third, other_project, other_task };
+    let world = World {
+        owner,
+        project,
+        task,
+        notification,
+        owner_session,
+        owner_identity,
+        member,
+        third,
+        other_project,
+        other_task,
+    };
     (world, callers)
 }
 
