@@ -33,11 +33,12 @@ const provider = new Provider(issuer, {
           email: `${id}@example.test`,
           email_verified: !id.startsWith('unverified'),
           name: `Tester ${id}`,
+          picture: `https://avatars.example.test/${id}.png`,
         };
       },
     };
   },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['tandem-test-cookie-key'] },
   pkce: { required: () => true },

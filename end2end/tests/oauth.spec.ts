@@ -8,6 +8,10 @@ import { PASSWORD, email, signIn, registerViaApi, waitForHydration, watchConsole
 // The provider's pages import a web font; offline, that request would fail noisily.
 test.beforeEach(async ({ page }) => {
   await page.route(/fonts\.googleapis\.com/, (route) => route.fulfill({ status: 200, contentType: "text/css", body: "" }));
+  // The provider's avatars, served as a 1×1 picture.
+  await page.route(/avatars\.example\.test/, (route) =>
+    route.fulfill({ status: 200, contentType: "image/gif", body: Buffer.from("R0lGODlhAQABAAAAACw=", "base64") }),
+  );
 });
 
 function login(name: string): string {
@@ -36,7 +40,9 @@ test("sign in with the provider and come back signed in, then see it in Settings
   await expect(methods.getByText(`${name}@example.test`)).toBeVisible();
   // The only way in cannot be disconnected.
   await expect(methods.getByRole("button", { name: "Disconnect Local ID" })).toBeDisabled();
-  await expect(page.getByLabel("Name")).toHaveValue(`Tester ${name}`);
+  await expect(page.getByRole("textbox", { name: "Name", exact: true })).toHaveValue(`Tester ${name}`);
+  // The provider's picture became the account's.
+  await expect(page.locator("img.avatar")).toHaveAttribute("src", `https://avatars.example.test/${name}.png`);
   expect(errors).toEqual([]);
 });
 

@@ -27,26 +27,28 @@ pub fn PasswordPanel(methods: MethodsState) -> impl IntoView {
             change.dispatch(ChangePassword { input });
         }
     };
-    let form = move || view! {
-            <form class="stack" on:submit=on_submit aria-label="Change password">
-                <FormError error />
-                <label>
-                    "Current password"
-                    <input type="password" name="current_password" autocomplete="current-password" required />
-                </label>
-                <FieldError error field="current_password" />
-                <label>
-                    "New password"
-                    <input type="password" name="new_password" autocomplete="new-password" required minlength="8" />
-                </label>
-                <FieldError error field="new_password" />
-                <Show when=done>
-                    <p class="notice" role="status">"Password changed. Every other device and token was signed out."</p>
-                </Show>
-                <button type="submit" class="primary" disabled=move || change.pending().get()>
-                    {move || if change.pending().get() { "Changing…" } else { "Change password" }}
-                </button>
-            </form>
+    let form = move || {
+        view! {
+                <form class="stack" on:submit=on_submit aria-label="Change password">
+                    <FormError error />
+                    <label>
+                        "Current password"
+                        <input type="password" name="current_password" autocomplete="current-password" required />
+                    </label>
+                    <FieldError error field="current_password" />
+                    <label>
+                        "New password"
+                        <input type="password" name="new_password" autocomplete="new-password" required minlength="8" />
+                    </label>
+                    <FieldError error field="new_password" />
+                    <Show when=done>
+                        <p class="notice" role="status">"Password changed. Every other device and token was signed out."</p>
+                    </Show>
+                    <button type="submit" class="primary" disabled=move || change.pending().get()>
+                        {move || if change.pending().get() { "Changing…" } else { "Change password" }}
+                    </button>
+                </form>
+        }
     };
     let methods = methods.methods();
     view! {

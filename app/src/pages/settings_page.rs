@@ -60,7 +60,12 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
     view! {
         <section class="card stack">
             <h1>"Settings"</h1>
-            <p class="muted">{user.email.clone()}</p>
+            <p class="muted identity-line">
+                {user.avatar_url.clone().map(|src| view! {
+                    <img class="avatar" src=src alt="" width="40" height="40" referrerpolicy="no-referrer" />
+                })}
+                {user.email.clone()}
+            </p>
             <form class="stack" on:submit=on_submit aria-label="Settings">
                 <FormError error />
                 <label>

@@ -32,6 +32,7 @@ async fn the_first_sign_in_makes_the_account_and_the_next_finds_it() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["email"], "ada@example.test");
     assert_eq!(me["name"], "Tester ada");
+    assert_eq!(me["avatar_url"], "https://avatars.example.test/ada.png");
     let id = me["id"].clone();
 
     // The same person again, from another browser: the same account, not a new one.
