@@ -100,6 +100,11 @@ impl Service {
         }
         let ip = super::auth::limit_key(super::auth::client_ip(request));
         self.limiter.hit(STARTS_PER_IP, &ip).await.map_err(|_| fail(SignInFailure::TooManyAttempts))?;
+        // Connecting is started from Settings, never from another site's page.
+        let cross_site = request.headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+        if link && cross_site {
+            return Err(fail(SignInFailure::NotSignedIn));
+        }
         let link_user_id = match link {
             true => match self.current_user(&request.headers).await? {
                 Some(user) => Some(user.id),

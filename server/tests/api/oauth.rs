@@ -145,9 +145,18 @@ async fn an_email_already_here_never_links_by_itself_but_its_owner_can_link() {
     let anonymous = Browser::new(&app);
     assert_eq!(anonymous.visit(&format!("/auth/{PROVIDER}/login?link=1")).await.1, "/settings?error=not_signed_in");
 
-    // The owner, signed in with their password, connects the identity…
+    // The owner, signed in with their password, connects the identity (from Settings:
+    // another site cannot start it)…
     let browser = Browser::new(&app);
     password_sign_in(&browser, &app, "ada@example.test").await;
+    let from_elsewhere = browser
+        .http
+        .get(format!("{}/auth/{PROVIDER}/login?link=1", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_elsewhere.headers()["location"], "/settings?error=not_signed_in");
     let callback = browser.through_provider(&format!("/auth/{PROVIDER}/login?link=1"), "ada").await;
     assert_eq!(browser.visit(&callback).await.1, "/settings");
     // …and from then on it signs them in.
