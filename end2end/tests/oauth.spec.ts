@@ -112,6 +112,6 @@ test("a provider email that belongs to a password account does not sign in to it
   await page.getByRole("link", { name: "Sign in with Local ID" }).click();
   await atProvider(page, name);
   await expect(page).toHaveURL(/\/login\?error=email_in_use/);
-  await expect(page.getByRole("alert")).toContainText("Sign in with your password, then connect");
+  await expect(page.getByRole("alert")).toContainText("Sign in the way you did before, then connect");
   void email;
 });

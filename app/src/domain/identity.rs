@@ -36,8 +36,11 @@ pub struct Identity {
 /// The signed-in account's ways in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignInMethods {
-    /// Whether the account has a password (and password sign-in is on).
+    /// Whether the password signs in: the account has one and password sign-in is on.
     pub password: bool,
+    /// Whether the account has a password at all (it may be changed even while
+    /// password sign-in is off).
+    pub has_password: bool,
     pub identities: Vec<Identity>,
     /// Providers the account may still connect.
     pub available: Vec<ProviderInfo>,
@@ -73,11 +76,15 @@ pub enum SignInFailure {
     TooManyAttempts,
     /// Linking needs the account signed in, in this browser, to be the one that asked.
     NotSignedIn,
+    /// Connecting a provider was started from another site's page.
+    CrossSite,
+    /// The provider's email domain may not make accounts here.
+    DomainNotAllowed,
     Internal,
 }
 
 impl SignInFailure {
-    const ALL: [Self; 13] = [
+    const ALL: [Self; 15] = [
         Self::UnknownProvider,
         Self::Denied,
         Self::InvalidState,
@@ -90,6 +97,8 @@ impl SignInFailure {
         Self::AccountDisabled,
         Self::TooManyAttempts,
         Self::NotSignedIn,
+        Self::CrossSite,
+        Self::DomainNotAllowed,
         Self::Internal,
     ];
 
@@ -107,6 +116,8 @@ impl SignInFailure {
             Self::AccountDisabled => "account_disabled",
             Self::TooManyAttempts => "too_many_attempts",
             Self::NotSignedIn => "not_signed_in",
+            Self::CrossSite => "cross_site",
+            Self::DomainNotAllowed => "domain_not_allowed",
             Self::Internal => "internal",
         }
     }
@@ -126,15 +137,19 @@ impl SignInFailure {
             Self::Expired => "The sign-in took too long and expired. Please start again.",
             Self::ProviderUnavailable => "The provider could not be reached. Please try again in a moment.",
             Self::Rejected => "The provider's answer did not pass our checks, so you were not signed in.",
-            Self::NoEmail => "The provider did not share an email address, which an account needs.",
+            Self::NoEmail => "The provider did not share an email address it has verified, which an account needs.",
             Self::EmailInUse => {
-                "An account with this email already exists. Sign in with your password, then connect \
+                "An account with this email already exists. Sign in the way you did before, then connect \
                  this provider in Settings."
             }
             Self::LinkedElsewhere => "That provider account is already connected to another Tandem account.",
             Self::AccountDisabled => "This account is disabled; ask an admin of this instance.",
             Self::TooManyAttempts => "Too many sign-in attempts from here. Please wait a few minutes.",
             Self::NotSignedIn => "Sign in first to connect another way in to your account.",
+            Self::CrossSite => "Connecting a provider must be started from Settings here. Nothing was changed.",
+            Self::DomainNotAllowed => {
+                "Accounts here are only for some email domains, and this one is not among them; ask an admin."
+            }
             Self::Internal => "Something went wrong on our side. Please try again.",
         }
     }

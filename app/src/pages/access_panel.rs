@@ -58,8 +58,8 @@ pub fn PasswordPanel(methods: MethodsState) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match methods.await {
                         // An account made through a provider has no password to change.
-                        Ok(m) if !m.password => view! {
-                            <p class="muted">"Your account has no password in use: you sign in through a provider."</p>
+                        Ok(m) if !m.has_password => view! {
+                            <p class="muted">"Your account has no password: you sign in through a provider."</p>
                         }.into_any(),
                         _ => form().into_any(),
                     }

@@ -16,6 +16,9 @@ pub struct ProviderConfig {
     /// Absent for public clients, which rely on PKCE alone.
     pub client_secret: Option<String>,
     pub scopes: Vec<String>,
+    /// When set, a first sign-in makes an account only for emails in these domains
+    /// (anyone with a Google or GitHub account could otherwise join).
+    pub allowed_domains: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +29,7 @@ pub enum ProviderKind {
     Oidc { issuer: String },
 }
 
-const SETTINGS: [&str; 6] = ["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL", "SCOPES", "PRESET"];
+const SETTINGS: [&str; 7] = ["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL", "SCOPES", "PRESET", "ALLOWED_DOMAINS"];
 
 /// Every provider with a `TANDEM_OAUTH_<NAME>_CLIENT_ID`, in name order.
 pub fn providers_from_env(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Vec<ProviderConfig>> {
@@ -91,6 +94,12 @@ pub fn providers_from_env(vars: impl IntoIterator<Item = (String, String)>) -> a
                 client_id: get(upper, "CLIENT_ID").unwrap_or_default(),
                 client_secret: get(upper, "CLIENT_SECRET"),
                 scopes: scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                allowed_domains: get(upper, "ALLOWED_DOMAINS")
+                    .unwrap_or_default()
+                    .split([' ', ','])
+                    .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+                    .filter(|d| !d.is_empty())
+                    .collect(),
                 name,
             })
         })
@@ -129,6 +138,7 @@ mod tests {
             ("TANDEM_OAUTH_MY_KEYCLOAK_ISSUER", "https://id.example.com/realms/team"),
             ("TANDEM_OAUTH_MY_KEYCLOAK_LABEL", "Company SSO"),
             ("TANDEM_OAUTH_GOOGLE_CLIENT_ID", "g"),
+            ("TANDEM_OAUTH_GOOGLE_ALLOWED_DOMAINS", "example.com, @Example.org"),
             ("PATH", "/bin"),
         ]))
         .unwrap();
@@ -138,6 +148,8 @@ mod tests {
         assert_eq!(found[1].kind, ProviderKind::Oidc { issuer: "https://accounts.google.com".into() });
         assert_eq!(found[1].label, "Google");
         assert_eq!(found[1].scopes, ["openid", "email", "profile"]);
+        assert_eq!(found[1].allowed_domains, ["example.com", "example.org"]);
+        assert!(found[0].allowed_domains.is_empty());
         assert_eq!(found[2].label, "Company SSO");
         assert_eq!(found[2].client_secret, None);
     }

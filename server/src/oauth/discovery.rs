@@ -11,6 +11,8 @@ use super::ProviderError;
 
 /// How long endpoints and keys are trusted before they are fetched again.
 const KEEP: Duration = Duration::from_secs(3600);
+/// How long endpoints and keys still serve when fetching them again fails.
+const KEEP_STALE: Duration = Duration::from_secs(24 * 3600);
 /// Keys are fetched again for an unknown key id (a rotation) at most this often.
 const REFETCH_KEYS_AFTER: Duration = Duration::from_secs(60);
 
@@ -50,27 +52,43 @@ pub struct IssuerCache {
 }
 
 impl IssuerCache {
-    /// The issuer's endpoints and keys, fetched when not known or too old.
+    /// The issuer's endpoints and keys, fetched when not known or too old. When a
+    /// refresh fails, what was known is used for up to a day rather than refusing
+    /// every sign-in while the provider hiccups.
     pub async fn get(&self, http: &reqwest::Client, issuer: &str) -> Result<Discovered, ProviderError> {
-        if let Some(known) = self.state.read().await.as_ref().filter(|d| d.fetched.elapsed() < KEEP) {
+        let known = self.state.read().await.clone();
+        if let Some(known) = known.as_ref().filter(|d| d.fetched.elapsed() < KEEP) {
             return Ok(known.clone());
         }
-        let fresh = discover(http, issuer).await?;
-        *self.state.write().await = Some(fresh.clone());
-        Ok(fresh)
+        // Fetched without holding the lock: a slow provider delays only its own sign-ins.
+        match discover(http, issuer).await {
+            Ok(fresh) => {
+                *self.state.write().await = Some(fresh.clone());
+                Ok(fresh)
+            }
+            Err(error) => match known.filter(|d| d.fetched.elapsed() < KEEP_STALE) {
+                Some(stale) => {
+                    tracing::warn!(%error, "provider discovery failed; using what was known");
+                    Ok(stale)
+                }
+                None => Err(error),
+            },
+        }
     }
 
     /// Fetches the keys again after a token named one not among them, unless that was
     /// done a moment ago; the new set, or `None` when nothing was fetched.
     pub async fn refresh_keys(&self, http: &reqwest::Client) -> Result<Option<JwkSet>, ProviderError> {
-        let mut state = self.state.write().await;
-        let Some(known) = state.as_mut() else { return Ok(None) };
-        if known.keys_fetched.elapsed() < REFETCH_KEYS_AFTER {
-            return Ok(None);
+        let jwks_uri = match self.state.read().await.as_ref() {
+            Some(known) if known.keys_fetched.elapsed() >= REFETCH_KEYS_AFTER => known.metadata.jwks_uri.clone(),
+            _ => return Ok(None),
+        };
+        let keys: JwkSet = fetch_json(http, &jwks_uri).await?;
+        if let Some(known) = self.state.write().await.as_mut() {
+            known.keys = keys.clone();
+            known.keys_fetched = Instant::now();
         }
-        known.keys = fetch_json(http, &known.metadata.jwks_uri).await?;
-        known.keys_fetched = Instant::now();
-        Ok(Some(known.keys.clone()))
+        Ok(Some(keys))
     }
 }
 

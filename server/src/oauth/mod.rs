@@ -92,6 +92,15 @@ impl Providers {
         self.find(name).map(|p| p.config.label.as_str())
     }
 
+    /// Whether a first sign-in with this (verified) email may make an account: always,
+    /// unless the provider is limited to some email domains.
+    pub fn allows_new_account(&self, name: &str, email: &str) -> bool {
+        let Some(provider) = self.find(name) else { return false };
+        let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+        provider.config.allowed_domains.is_empty()
+            || provider.config.allowed_domains.iter().any(|allowed| allowed.eq_ignore_ascii_case(domain))
+    }
+
     pub fn exists(&self, name: &str) -> bool {
         self.find(name).is_some()
     }

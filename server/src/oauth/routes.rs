@@ -10,7 +10,7 @@ use http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
 use http::StatusCode;
 use serde::Deserialize;
 
-use crate::service::{Callback, Landing};
+use crate::service::{Callback, Landing, SignInStart};
 use crate::startup::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -32,7 +32,10 @@ async fn login(
 ) -> Response {
     let (parts, _) = request.into_parts();
     let link = start.link.as_deref().is_some_and(|v| v == "1" || v == "true");
-    redirect(state.service.begin_provider_sign_in(&provider, start.next.as_deref(), link, &parts).await)
+    // Connecting is started from Settings, never from another site's page.
+    let from_elsewhere = crate::security::csrf::is_cross_site(&parts.headers, &state.public_origin);
+    let start = SignInStart { provider: &provider, next: start.next.as_deref(), link, from_elsewhere };
+    redirect(state.service.begin_provider_sign_in(start, &parts).await)
 }
 
 async fn callback(

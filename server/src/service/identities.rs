@@ -19,7 +19,7 @@ use super::Service;
 use crate::auth::{cookie, token};
 use crate::oauth::{Profile, ProviderError};
 use crate::security::rate_limit::Limit;
-use crate::store::{NewIdentity, NewUser, OAuthFlow, StoreError};
+use crate::store::{NewIdentity, NewUser, OAuthFlow, SessionKind, StoreError, Unlinked};
 
 /// How long a provider sign-in may take between leaving and coming back.
 const FLOW_LIFETIME: TimeDelta = TimeDelta::minutes(10);
@@ -32,6 +32,16 @@ const PASSWORD_SIGN_IN: &str = "password_sign_in";
 pub struct Landing {
     pub location: String,
     pub cookies: Vec<String>,
+}
+
+/// A provider sign-in being started.
+pub struct SignInStart<'a> {
+    pub provider: &'a str,
+    pub next: Option<&'a str>,
+    /// The signed-in account connects this provider instead of signing in.
+    pub link: bool,
+    /// The browser says another site's page sent it here.
+    pub from_elsewhere: bool,
 }
 
 /// What the provider sent back to the callback.
@@ -73,40 +83,27 @@ impl Service {
 
     /// Starts a provider sign-in: stores the flow and sends the browser to the provider.
     /// With `link`, the signed-in account connects that provider instead.
-    #[tracing::instrument(skip_all, fields(provider = %name))]
-    pub async fn begin_provider_sign_in(
-        &self,
-        name: &str,
-        next: Option<&str>,
-        link: bool,
-        request: &http::request::Parts,
-    ) -> Landing {
-        match self.try_begin(name, next, link, request).await {
+    #[tracing::instrument(skip_all, fields(provider = %start.provider))]
+    pub async fn begin_provider_sign_in(&self, start: SignInStart<'_>, request: &http::request::Parts) -> Landing {
+        match self.try_begin(start, request).await {
             Ok(landing) => landing,
             Err(Failed(failure, linking)) => self.failed(failure, linking),
         }
     }
 
-    async fn try_begin(
-        &self,
-        name: &str,
-        next: Option<&str>,
-        link: bool,
-        request: &http::request::Parts,
-    ) -> Result<Landing, Failed> {
+    async fn try_begin(&self, start: SignInStart<'_>, request: &http::request::Parts) -> Result<Landing, Failed> {
+        let SignInStart { provider: name, next, link, from_elsewhere } = start;
         let fail = |failure| Failed(failure, link);
         if !self.providers.exists(name) {
             return Err(fail(SignInFailure::UnknownProvider));
         }
+        if link && from_elsewhere {
+            return Err(fail(SignInFailure::CrossSite));
+        }
         let ip = super::auth::limit_key(super::auth::client_ip(request));
         self.limiter.hit(STARTS_PER_IP, &ip).await.map_err(|_| fail(SignInFailure::TooManyAttempts))?;
-        // Connecting is started from Settings, never from another site's page.
-        let cross_site = request.headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
-        if link && cross_site {
-            return Err(fail(SignInFailure::NotSignedIn));
-        }
         let link_user_id = match link {
-            true => match self.current_user(&request.headers).await? {
+            true => match self.browser_user(&request.headers).await? {
                 Some(user) => Some(user.id),
                 None => return Err(fail(SignInFailure::NotSignedIn)),
             },
@@ -222,6 +219,9 @@ impl Service {
         let email = profile.email.as_deref().filter(|_| profile.email_verified);
         let (email, name) =
             email.and_then(|e| provider_account(e, profile.name.as_deref())).ok_or(fail(SignInFailure::NoEmail))?;
+        if !self.providers.allows_new_account(provider, &email) {
+            return Err(fail(SignInFailure::DomainNotAllowed));
+        }
         if self.store.user_by_email(&email).await.map_err(AppError::from)?.is_some() {
             return Err(fail(SignInFailure::EmailInUse));
         }
@@ -249,7 +249,7 @@ impl Service {
     ) -> Result<Landing, Failed> {
         let fail = |failure| Failed(failure, true);
         // The account that asked must still be the one signed in here.
-        match self.current_user(&request.headers).await? {
+        match self.browser_user(&request.headers).await? {
             Some(user) if user.id == user_id => {}
             _ => return Err(fail(SignInFailure::NotSignedIn)),
         }
@@ -263,6 +263,17 @@ impl Service {
             },
         }
         Ok(Landing { location: next, cookies: Vec::new() })
+    }
+
+    /// The user of the browser session cookie the request carries. Connecting a provider
+    /// is for the person at the browser: an API token (which a script or a thief may
+    /// hold) never adds a way in.
+    async fn browser_user(&self, headers: &http::HeaderMap) -> Result<Option<User>, AppError> {
+        if headers.contains_key(http::header::AUTHORIZATION) {
+            return Ok(None);
+        }
+        let signed_in = self.authenticate(headers, "POST").await?;
+        Ok(signed_in.filter(|s| s.session.kind == SessionKind::Browser).map(|s| s.user))
     }
 
     fn new_identity(&self, user_id: Uuid, provider: &str, profile: &Profile) -> NewIdentity {
@@ -284,7 +295,8 @@ impl Service {
 
     /// The actor's ways in: password, linked identities, and providers still to connect.
     pub async fn sign_in_methods(&self, actor: &User) -> Result<SignInMethods, AppError> {
-        let password = self.password_sign_in().await? && self.store.has_password(actor.id).await?;
+        let has_password = self.store.has_password(actor.id).await?;
+        let password = has_password && self.password_sign_in().await?;
         let identities: Vec<Identity> = self
             .store
             .identities(actor.id)
@@ -300,25 +312,28 @@ impl Service {
             .collect();
         let available =
             self.providers.infos().into_iter().filter(|p| !identities.iter().any(|i| i.provider == p.name)).collect();
-        Ok(SignInMethods { password, identities, available })
+        Ok(SignInMethods { password, has_password, identities, available })
     }
 
-    /// Unlinks one of the actor's identities, unless it is their last way in.
+    /// Unlinks one of the actor's identities, unless it is their last way in (an
+    /// identity of a provider no longer configured is no way in).
     #[tracing::instrument(skip_all, fields(user = %actor.id))]
     pub async fn unlink_identity(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
-        let methods = self.sign_in_methods(actor).await?;
-        if !methods.identities.iter().any(|i| i.id == id) {
-            return Err(AppError::not_found("identity"));
-        }
-        if !methods.password && methods.identities.len() == 1 {
-            return Err(AppError::forbidden(
+        let password_usable = self.store.has_password(actor.id).await? && self.password_sign_in().await?;
+        let usable: Vec<String> = self.providers.infos().into_iter().map(|p| p.name).collect();
+        match self.store.unlink_identity(actor.id, id, password_usable, &usable).await? {
+            Unlinked::Done => Ok(()),
+            Unlinked::NotFound => Err(AppError::not_found("identity")),
+            Unlinked::LastWayIn => Err(AppError::forbidden(
                 "this is your only way to sign in; connect another provider before removing it",
-            ));
+            )),
         }
-        if !self.store.delete_identity(actor.id, id).await? {
-            return Err(AppError::not_found("identity"));
-        }
-        Ok(())
+    }
+
+    /// Whether the actor can sign in through a provider this instance still offers.
+    async fn has_usable_identity(&self, actor: &User) -> Result<bool, AppError> {
+        let identities = self.store.identities(actor.id).await?;
+        Ok(identities.iter().any(|i| self.providers.exists(&i.provider)))
     }
 
     pub async fn instance_settings(&self, actor: &User) -> Result<InstanceSettings, AppError> {
@@ -335,7 +350,7 @@ impl Service {
         settings: InstanceSettings,
     ) -> Result<InstanceSettings, AppError> {
         super::require(actor.is_admin, "only an admin of this instance may do this")?;
-        if !settings.password_sign_in && self.store.identities(actor.id).await?.is_empty() {
+        if !settings.password_sign_in && !self.has_usable_identity(actor).await? {
             return Err(AppError::invalid(
                 "password_sign_in",
                 "connect a sign-in provider to your own account first, or nobody could sign in as you",

@@ -24,7 +24,7 @@ use crate::security::rate_limit::{Limit, RateLimiter};
 use crate::store::{Commit, Store, StoreError};
 
 pub use auth::{describe_device, SignedIn};
-pub use identities::{Callback, Landing};
+pub use identities::{Callback, Landing, SignInStart};
 
 pub struct ServiceConfig {
     /// Cookies get `Secure` when the public URL is https.

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::{
     CommentStore, Commit, EventStore, IdentityRecord, IdentityStore, NewIdentity, NewSession, NewUser,
     NotificationStore, OAuthFlow, ProjectStore, ScheduleStore, SessionRecord, Store, StoreResult, StoredEvent,
-    TaskScope, TaskStore, UserStore,
+    TaskScope, TaskStore, Unlinked, UserStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -425,8 +425,14 @@ impl IdentityStore for CachedStore {
         self.inner.identities(user_id).await
     }
 
-    async fn delete_identity(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-        self.inner.delete_identity(user_id, id).await
+    async fn unlink_identity(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        password_usable: bool,
+        usable_providers: &[String],
+    ) -> StoreResult<Unlinked> {
+        self.inner.unlink_identity(user_id, id, password_usable, usable_providers).await
     }
 
     async fn has_password(&self, user_id: Uuid) -> StoreResult<bool> {

@@ -242,6 +242,32 @@ pub struct IdentityRecord {
     pub created_at: DateTime<Utc>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unlinked {
+    Done,
+    NotFound,
+    /// It is the account's last way in.
+    LastWayIn,
+}
+
+/// Whether removing identity `id` from `identities` (id, provider) leaves a way in.
+pub fn unlink_decision(
+    identities: &[(Uuid, String)],
+    id: Uuid,
+    password_usable: bool,
+    usable_providers: &[String],
+) -> Unlinked {
+    if !identities.iter().any(|(i, _)| *i == id) {
+        return Unlinked::NotFound;
+    }
+    let others = identities.iter().filter(|(i, p)| *i != id && usable_providers.contains(p)).count();
+    if password_usable || others > 0 {
+        Unlinked::Done
+    } else {
+        Unlinked::LastWayIn
+    }
+}
+
 /// A provider sign-in under way, between the redirect out and the callback.
 #[derive(Clone, Debug)]
 pub struct OAuthFlow {
@@ -274,8 +300,17 @@ pub trait IdentityStore: Send + Sync + 'static {
     /// A new account (without a password) and its identity, together or not at all.
     async fn insert_user_with_identity(&self, user: NewUser, identity: NewIdentity) -> StoreResult<User>;
     async fn identities(&self, user_id: Uuid) -> StoreResult<Vec<IdentityRecord>>;
-    /// Unlinks one of the user's identities; false if they have none such.
-    async fn delete_identity(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Unlinks one of the user's identities unless that leaves no way in: when the
+    /// password does not sign in (`password_usable` false), another identity of one of
+    /// `usable_providers` must remain. Checked and done under a lock on the account, so
+    /// two unlinks at once cannot both pass.
+    async fn unlink_identity(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        password_usable: bool,
+        usable_providers: &[String],
+    ) -> StoreResult<Unlinked>;
     /// Whether the account has a password (accounts made through a provider do not).
     async fn has_password(&self, user_id: Uuid) -> StoreResult<bool>;
     /// An instance-wide setting chosen by an admin.
@@ -374,4 +409,25 @@ pub trait ScheduleStore: Send + Sync + 'static {
     /// false when it is not due or another instance claimed it first. A job never seen
     /// before is due at once.
     async fn claim_job(&self, job: &str, by: &str, now: DateTime<Utc>, next: DateTime<Utc>) -> StoreResult<bool>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{unlink_decision, Unlinked};
+    use uuid::Uuid;
+
+    #[test]
+    fn an_identity_goes_only_if_a_way_in_remains() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let usable = ["github".to_owned()];
+        let both = [(a, "github".to_owned()), (b, "github".to_owned())];
+        assert_eq!(unlink_decision(&both, a, false, &usable), Unlinked::Done);
+        assert_eq!(unlink_decision(&both[..1], a, false, &usable), Unlinked::LastWayIn);
+        assert_eq!(unlink_decision(&both[..1], a, true, &usable), Unlinked::Done, "the password is a way in");
+        assert_eq!(unlink_decision(&both[..1], b, true, &usable), Unlinked::NotFound);
+        // An identity of a provider no longer configured is no way in.
+        let stale = [(a, "github".to_owned()), (b, "removed".to_owned())];
+        assert_eq!(unlink_decision(&stale, a, false, &usable), Unlinked::LastWayIn);
+        assert_eq!(unlink_decision(&stale, b, false, &usable), Unlinked::Done);
+    }
 }

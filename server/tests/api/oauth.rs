@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TestUser};
-use crate::oidc::{app_with_provider, Browser, PROVIDER};
+use crate::oidc::{app_with_provider, app_with_provider_for, Browser, PROVIDER};
 
 /// Every account on the instance, as its admin sees them.
 async fn accounts(app: &TestApp, admin: &TestUser) -> Vec<Value> {
@@ -156,7 +156,13 @@ async fn an_email_already_here_never_links_by_itself_but_its_owner_can_link() {
         .send()
         .await
         .unwrap();
-    assert_eq!(from_elsewhere.headers()["location"], "/settings?error=not_signed_in");
+    assert_eq!(from_elsewhere.headers()["location"], "/settings?error=cross_site");
+    // Nor can an API token (a script's, or a thief's) add a way in to the account.
+    let token =
+        app.token("ada@example.test", "correct horse battery").await.body["access_token"].as_str().unwrap().to_owned();
+    let by_token =
+        app.http.get(format!("{}/auth/{PROVIDER}/login?link=1", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(by_token.headers()["location"], "/settings?error=not_signed_in");
     let callback = browser.through_provider(&format!("/auth/{PROVIDER}/login?link=1"), "ada").await;
     assert_eq!(browser.visit(&callback).await.1, "/settings");
     // …and from then on it signs them in.
@@ -238,6 +244,45 @@ async fn an_admin_turns_password_sign_in_off_only_once_they_can_sign_in_otherwis
     let again = Browser::new(&app);
     assert_eq!(again.sign_in("root").await, "/");
     assert_eq!(again.me().await.1["id"], admin.id.as_str());
+}
+
+#[tokio::test]
+async fn two_unlinks_at_once_cannot_remove_both_ways_in() {
+    let (app, _provider) = app_with_provider().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("twice").await;
+    let me = browser.me().await.1;
+    // A second identity of the same provider (another account there, connected earlier).
+    let second = server::store::NewIdentity {
+        id: uuid::Uuid::now_v7(),
+        user_id: me["id"].as_str().unwrap().parse().unwrap(),
+        provider: PROVIDER.into(),
+        issuer: "http://elsewhere.example".into(),
+        subject: "twice-2".into(),
+        email: None,
+        now: chrono::Utc::now(),
+    };
+    app.store().await.insert_identity(second).await.unwrap();
+    let methods = browser.rpc("sign_in_methods", &[]).await.1;
+    let ids: Vec<String> =
+        methods["identities"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 2);
+    let (first, second) = ([("id", ids[0].as_str())], [("id", ids[1].as_str())]);
+    let (a, b) = tokio::join!(browser.rpc("unlink_identity", &first), browser.rpc("unlink_identity", &second));
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::FORBIDDEN], "{a:?} {b:?}");
+    assert_eq!(browser.rpc("sign_in_methods", &[]).await.1["identities"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn new_accounts_can_be_limited_to_some_email_domains() {
+    let (app, _provider) = app_with_provider_for(&["elsewhere.test"]).await;
+    let browser = Browser::new(&app);
+    assert_eq!(browser.sign_in("outsider").await, "/login?error=domain_not_allowed");
+    assert_eq!(browser.me().await.0, StatusCode::UNAUTHORIZED);
+    let (app, _provider) = app_with_provider_for(&["Example.TEST"]).await;
+    assert_eq!(Browser::new(&app).sign_in("insider").await, "/");
 }
 
 async fn register(app: &TestApp, email: &str) -> TestUser {

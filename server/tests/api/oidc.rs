@@ -59,6 +59,11 @@ impl OidcProvider {
 
 /// A Tandem whose public URL is its own address, offering the provider as `local`.
 pub async fn app_with_provider() -> (TestApp, OidcProvider) {
+    app_with_provider_for(&[]).await
+}
+
+/// As [`app_with_provider`], new accounts limited to these email domains.
+pub async fn app_with_provider_for(allowed_domains: &[&str]) -> (TestApp, OidcProvider) {
     let port = free_port();
     let public_url = format!("http://127.0.0.1:{port}");
     let provider = OidcProvider::start(&format!("{public_url}/auth/{PROVIDER}/callback")).await;
@@ -73,6 +78,7 @@ pub async fn app_with_provider() -> (TestApp, OidcProvider) {
             client_id: "tandem".into(),
             client_secret: Some("tandem-test-secret".into()),
             scopes: vec!["openid".into(), "email".into(), "profile".into()],
+            allowed_domains: allowed_domains.iter().map(|d| d.to_string()).collect(),
         }];
     })
     .await;

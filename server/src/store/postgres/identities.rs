@@ -4,7 +4,9 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::PostgresStore;
-use crate::store::{IdentityRecord, IdentityStore, NewIdentity, NewUser, OAuthFlow, StoreResult};
+use crate::store::{
+    unlink_decision, IdentityRecord, IdentityStore, NewIdentity, NewUser, OAuthFlow, StoreResult, Unlinked,
+};
 use app::domain::User;
 
 #[async_trait::async_trait]
@@ -87,13 +89,30 @@ impl IdentityStore for PostgresStore {
         rows.iter().map(identity).collect()
     }
 
-    async fn delete_identity(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM identities WHERE id = $1 AND user_id = $2")
-            .bind(id)
+    async fn unlink_identity(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        password_usable: bool,
+        usable_providers: &[String],
+    ) -> StoreResult<Unlinked> {
+        let mut tx = self.pool.begin().await?;
+        // The account's row lock queues concurrent unlinks, so each sees what the other left.
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").bind(user_id).execute(&mut *tx).await?;
+        let identities: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, provider FROM identities WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        let decision = unlink_decision(&identities, id, password_usable, usable_providers);
+        if decision == Unlinked::Done {
+            sqlx::query("DELETE FROM identities WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(decision)
     }
 
     async fn has_password(&self, user_id: Uuid) -> StoreResult<bool> {

@@ -5,7 +5,9 @@ use uuid::Uuid;
 
 use super::rows;
 use super::SqliteStore;
-use crate::store::{IdentityRecord, IdentityStore, NewIdentity, NewUser, OAuthFlow, StoreResult};
+use crate::store::{
+    unlink_decision, IdentityRecord, IdentityStore, NewIdentity, NewUser, OAuthFlow, StoreResult, Unlinked,
+};
 use app::domain::User;
 
 #[async_trait::async_trait]
@@ -90,14 +92,31 @@ impl IdentityStore for SqliteStore {
         rows.iter().map(identity).collect()
     }
 
-    async fn delete_identity(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-        let _guard = self.write_lock.lock().await;
-        let done = sqlx::query("DELETE FROM identities WHERE id = ? AND user_id = ?")
-            .bind(id.to_string())
+    async fn unlink_identity(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        password_usable: bool,
+        usable_providers: &[String],
+    ) -> StoreResult<Unlinked> {
+        // One writer at a time: the check and the delete see the same identities.
+        let (_guard, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query("SELECT id, provider FROM identities WHERE user_id = ?")
             .bind(user_id.to_string())
-            .execute(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        let identities =
+            rows.iter().map(|r| Ok((rows::uuid(r, "id")?, r.try_get("provider")?))).collect::<StoreResult<Vec<_>>>()?;
+        let decision = unlink_decision(&identities, id, password_usable, usable_providers);
+        if decision == Unlinked::Done {
+            sqlx::query("DELETE FROM identities WHERE id = ? AND user_id = ?")
+                .bind(id.to_string())
+                .bind(user_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(decision)
     }
 
     async fn has_password(&self, user_id: Uuid) -> StoreResult<bool> {
