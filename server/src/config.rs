@@ -22,6 +22,9 @@ pub struct Config {
     pub security: SecuritySettings,
     /// OAuth2/OIDC sign-in providers (`TANDEM_OAUTH_<NAME>_*`).
     pub oauth_providers: Vec<crate::oauth::ProviderConfig>,
+    /// When this instance's reminder scheduler runs (`TANDEM_REMINDER_CRON`); `None`
+    /// (`off`) leaves reminders to other instances.
+    pub reminder_cron: Option<cron::Schedule>,
 }
 
 /// Who may be believed about a client's address, and how many failed sign-ins a client
@@ -99,6 +102,11 @@ impl Config {
                 }
             },
             oauth_providers: crate::oauth::config::providers_from_env(std::env::vars())?,
+            reminder_cron: match var("TANDEM_REMINDER_CRON") {
+                Some(off) if off.trim().eq_ignore_ascii_case("off") => None,
+                Some(expression) => Some(crate::reminders::parse(&expression)?),
+                None => Some(crate::reminders::parse(crate::reminders::DEFAULT_CRON)?),
+            },
         })
     }
 

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod markdown;
 pub mod oauth;
 pub mod realtime;
+pub mod reminders;
 pub mod security;
 pub mod service;
 pub mod startup;

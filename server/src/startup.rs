@@ -50,6 +50,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    reminder_cron: Option<cron::Schedule>,
 }
 
 /// Opens the configured database and applies pending migrations.
@@ -146,15 +147,23 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = router(state.clone(), &config);
-        Ok(Self { listener, router, state })
+        Ok(Self { listener, router, state, reminder_cron: config.reminder_cron })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
+    /// The service layer this application serves.
+    pub fn service(&self) -> &Arc<Service> {
+        &self.state.service
+    }
+
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         spawn_housekeeping(self.state.service.clone());
+        if let Some(schedule) = self.reminder_cron {
+            crate::reminders::spawn(self.state.service.clone(), schedule);
+        }
         let hub = self.state.hub.clone();
         let stopping = async move {
             shutdown_signal().await;

@@ -54,7 +54,7 @@ fn Notifications(
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(page) if page.items.is_empty() => view! {
-                        <Empty><p>"Nothing here. You will hear about tasks assigned to you and comments on your tasks."</p></Empty>
+                        <Empty><p>"Nothing here. You will hear about tasks assigned to you, comments on your tasks, and tasks coming due."</p></Empty>
                     }.into_any(),
                     Ok(page) => view! {
                         <ul class="notification-list">

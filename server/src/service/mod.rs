@@ -10,6 +10,7 @@ mod identities;
 mod notifications;
 mod notify;
 mod projects;
+mod reminders;
 mod tasks;
 
 use std::sync::Arc;

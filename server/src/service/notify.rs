@@ -46,7 +46,7 @@ impl<'a> Notices<'a> {
     }
 }
 
-fn title(kind: NotificationKind, actor: &str, task: &str) -> String {
+pub(super) fn title(kind: NotificationKind, actor: &str, task: &str) -> String {
     let task: String = if task.chars().count() > 80 {
         format!("{}…", task.chars().take(80).collect::<String>())
     } else {

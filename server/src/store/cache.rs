@@ -22,9 +22,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    CommentStore, Commit, EventStore, IdentityRecord, IdentityStore, NewIdentity, NewSession, NewUser,
-    NotificationStore, OAuthFlow, ProjectStore, ScheduleStore, SessionRecord, Store, StoreResult, StoredEvent,
-    TaskScope, TaskStore, Unlinked, UserStore,
+    CommentStore, Commit, DueTask, EventStore, IdentityRecord, IdentityStore, NewIdentity, NewSession, NewUser,
+    NotificationStore, OAuthFlow, ProjectStore, ReminderStore, ScheduleStore, SessionRecord, Store, StoreResult,
+    StoredEvent, TaskScope, TaskStore, Unlinked, UserStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -395,6 +395,22 @@ impl CommentStore for CachedStore {
 
     async fn activity(&self, task_id: Uuid) -> StoreResult<Vec<Activity>> {
         self.inner.activity(task_id).await
+    }
+}
+
+/// Reminders read open tasks across projects once a minute; nothing to cache.
+#[async_trait::async_trait]
+impl ReminderStore for CachedStore {
+    async fn due_tasks(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<Vec<DueTask>> {
+        self.inner.due_tasks(from, until).await
+    }
+
+    async fn claim_reminders(
+        &self,
+        reminders: Vec<(DueTask, Notification)>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Uuid, Notification)>> {
+        self.inner.claim_reminders(reminders, now).await
     }
 }
 

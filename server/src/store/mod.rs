@@ -175,7 +175,15 @@ pub enum TaskScope {
 /// The whole storage interface, one sub-trait per area so each backend file implements one.
 #[async_trait::async_trait]
 pub trait Store:
-    UserStore + IdentityStore + ProjectStore + TaskStore + CommentStore + NotificationStore + EventStore + ScheduleStore
+    UserStore
+    + IdentityStore
+    + ProjectStore
+    + TaskStore
+    + CommentStore
+    + NotificationStore
+    + EventStore
+    + ScheduleStore
+    + ReminderStore
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -401,6 +409,31 @@ pub trait NotificationStore: Send + Sync + 'static {
     async fn unread_count(&self, user_id: Uuid) -> StoreResult<i64>;
     async fn mark_read(&self, user_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<bool>;
     async fn mark_all_read(&self, user_id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// Someone to remind of an open task with a due date.
+#[derive(Clone, Debug)]
+pub struct DueTask {
+    pub task_id: Uuid,
+    pub project_id: Uuid,
+    pub title: String,
+    pub due_at: DateTime<Utc>,
+    /// An assignee, or the task's creator when nobody is assigned.
+    pub user_id: Uuid,
+}
+
+#[async_trait::async_trait]
+pub trait ReminderStore: Send + Sync + 'static {
+    /// Open tasks due from `from` to `until`, once per person to remind.
+    async fn due_tasks(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<Vec<DueTask>>;
+    /// Claims each reminder (task, person, kind, due date) and stores its notification,
+    /// in one transaction; returns the notifications of the reminders this call claimed
+    /// (a reminder claimed before, by any instance, is skipped).
+    async fn claim_reminders(
+        &self,
+        reminders: Vec<(DueTask, Notification)>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Uuid, Notification)>>;
 }
 
 #[async_trait::async_trait]

@@ -13,7 +13,30 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// The running instance's service layer, for work no HTTP request starts.
+    pub service: std::sync::Arc<server::service::Service>,
+    pub config: Config,
     _dir: TempDir,
+}
+
+/// A clock the test moves by hand.
+pub struct ManualClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl ManualClock {
+    pub fn starting_now() -> std::sync::Arc<Self> {
+        use server::clock::Clock;
+        std::sync::Arc::new(Self(std::sync::Mutex::new(server::clock::SystemClock.now())))
+    }
+
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl server::clock::Clock for ManualClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -43,6 +66,14 @@ impl TestApp {
 
     /// A server with some settings changed from the test defaults.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_with_clock(adjust, std::sync::Arc::new(server::clock::SystemClock)).await
+    }
+
+    /// A server whose service reads the time from `clock`.
+    pub async fn spawn_with_clock(
+        adjust: impl FnOnce(&mut Config),
+        clock: std::sync::Arc<dyn server::clock::Clock>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match std::env::var("TANDEM_TEST_POSTGRES") {
             Ok(server) if !server.is_empty() => crate::postgres::fresh_database(&server).await,
@@ -58,10 +89,14 @@ impl TestApp {
             db_pool: server::store::PoolSettings { max_connections: 4, ..Default::default() },
             security: Default::default(),
             oauth_providers: Vec::new(),
+            // Off unless a test turns it on: a run at an unexpected moment would send
+            // reminders the test did not ask for.
+            reminder_cron: None,
         };
         adjust(&mut config);
-        let app = Application::build(config).await.expect("app builds");
+        let app = Application::build_with_clock(config.clone(), clock).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
+        let service = app.service().clone();
         tokio::spawn(app.run_until_stopped());
         // A request that hangs fails its test instead of stalling the whole run.
         let http = reqwest::Client::builder()
@@ -69,7 +104,7 @@ impl TestApp {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
-        Self { base, http, database_url, _dir: dir }
+        Self { base, http, database_url, service, config, _dir: dir }
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
@@ -166,6 +201,15 @@ impl TestApp {
         let r = self.post(&format!("/api/v1/projects/{project}/tasks"), by, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body
+    }
+
+    /// Another instance's service layer on the same database (and Redis), without its
+    /// own HTTP server.
+    pub async fn second_instance(
+        &self,
+        clock: std::sync::Arc<dyn server::clock::Clock>,
+    ) -> std::sync::Arc<server::service::Service> {
+        server::startup::build_service(&self.config, clock).await.expect("a second instance builds")
     }
 
     /// The storage interface over this server's database, for checks the API does not expose.

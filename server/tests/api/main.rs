@@ -14,6 +14,7 @@ mod ops;
 mod postgres;
 mod projects;
 mod realtime;
+mod reminders;
 mod schedule;
 mod security;
 mod task_filters;

@@ -8,6 +8,7 @@ mod events;
 mod identities;
 mod notifications;
 mod projects;
+mod reminders;
 mod rows;
 mod schedule;
 mod tasks;

@@ -1,0 +1,51 @@
+//! Reminders of due dates: `due_soon` ahead of a task's due time and `overdue` once it
+//! passed, for its assignees (or its creator when nobody is assigned), each exactly
+//! once, as in-app notifications pushed live.
+//!
+//! Each run looks at open tasks due up to the lead time ahead and back as far as the
+//! catch-up window, so a run after downtime sends what came due meanwhile, once: a task
+//! already past due gets `overdue` only. A task completed, deleted or given another due
+//! date before the run is no longer found at that date, so nothing stale goes out.
+
+use app::domain::{AppError, Notification, NotificationKind};
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use super::Service;
+
+/// How long before the due time `due_soon` is sent.
+pub const DEFAULT_LEAD: TimeDelta = TimeDelta::hours(1);
+/// How far back a run looks for what it missed while no instance was running.
+pub const CATCH_UP: TimeDelta = TimeDelta::days(7);
+
+impl Service {
+    /// Sends the reminders that are due now; returns how many went out. Safe to run
+    /// on every instance at once: each reminder is claimed in the database first.
+    #[tracing::instrument(skip_all)]
+    pub async fn send_due_reminders(&self) -> Result<usize, AppError> {
+        let now = self.clock.now();
+        let mut due = self.store.due_tasks(now - CATCH_UP, now + DEFAULT_LEAD).await?;
+        // One order for every instance, so concurrent claims never wait on each other in a cycle.
+        due.sort_by_key(|d| (d.task_id, d.user_id));
+        let reminders = due
+            .into_iter()
+            .map(|task| {
+                let kind = if task.due_at <= now { NotificationKind::Overdue } else { NotificationKind::DueSoon };
+                let notification = Notification {
+                    id: Uuid::now_v7(),
+                    kind,
+                    project_id: task.project_id,
+                    task_id: Some(task.task_id),
+                    actor_id: None,
+                    title: super::notify::title(kind, "", &task.title),
+                    created_at: now,
+                    read_at: None,
+                };
+                (task, notification)
+            })
+            .collect();
+        let sent = self.store.claim_reminders(reminders, now).await?;
+        self.hub.notified(&sent);
+        Ok(sent.len())
+    }
+}

@@ -1,0 +1,162 @@
+//! Reminders of due dates, with a clock the test moves: `due_soon` an hour ahead and
+//! `overdue` once past, each once; nothing for completed or re-dated tasks; catch-up
+//! after downtime; exactly once with two instances; and the cron-driven scheduler.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{ManualClock, TestApp, TestUser};
+
+/// The reminders `user` has received, as (kind, task id), oldest first.
+async fn reminders(app: &TestApp, user: &TestUser) -> Vec<(String, String)> {
+    let r = app.get("/api/v1/notifications?limit=100", user).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let mut found: Vec<(String, String)> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| matches!(n["kind"].as_str(), Some("due_soon" | "overdue")))
+        .map(|n| (n["kind"].as_str().unwrap().to_owned(), n["task_id"].as_str().unwrap().to_owned()))
+        .collect();
+    found.reverse();
+    found
+}
+
+fn at(clock: &ManualClock, ahead: TimeDelta) -> String {
+    use server::clock::Clock;
+    (clock.now() + ahead).to_rfc3339()
+}
+
+async fn task(
+    app: &TestApp,
+    project: &str,
+    by: &TestUser,
+    title: &str,
+    due: String,
+    assignees: &[&TestUser],
+) -> String {
+    let ids: Vec<&str> = assignees.iter().map(|u| u.id.as_str()).collect();
+    let body = json!({ "title": title, "due_at": due, "assignee_ids": ids });
+    app.task(project, by, body).await["id"].as_str().unwrap().to_owned()
+}
+
+async fn patch(app: &TestApp, task: &str, by: &TestUser, body: Value) {
+    let r = app.patch(&format!("/api/v1/tasks/{task}"), by, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+fn pair(kind: &str, task: &str) -> (String, String) {
+    (kind.to_owned(), task.to_owned())
+}
+
+#[tokio::test]
+async fn due_soon_then_overdue_each_once_and_never_for_done_or_redated_tasks() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    let project = app.project(&ada, "Launch").await;
+    app.add_member(&project, &ada, &bob, "member").await;
+    let report = task(&app, &project, &ada, "Report", at(&clock, TimeDelta::minutes(90)), &[&bob]).await;
+    let mine = task(&app, &project, &ada, "Unassigned", at(&clock, TimeDelta::minutes(30)), &[]).await;
+    let done = task(&app, &project, &ada, "Done early", at(&clock, TimeDelta::minutes(10)), &[&bob]).await;
+    patch(&app, &done, &bob, json!({ "status": "done" })).await;
+
+    // Within the hour: only the unassigned task, to its creator.
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(reminders(&app, &ada).await, [pair("due_soon", &mine)]);
+    // Running again sends nothing new.
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+
+    // 31 minutes on: the report is due within the hour, the unassigned task is late.
+    clock.advance(TimeDelta::minutes(31));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 2);
+    assert_eq!(reminders(&app, &bob).await, [pair("due_soon", &report)]);
+    assert_eq!(reminders(&app, &ada).await, [pair("due_soon", &mine), pair("overdue", &mine)]);
+
+    // The report is moved to later: reminded again before its new time, not at the old one.
+    patch(&app, &report, &ada, json!({ "due_at": at(&clock, TimeDelta::minutes(150)) })).await;
+    clock.advance(TimeDelta::minutes(60));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0, "the old due time passed: nothing");
+    clock.advance(TimeDelta::minutes(31));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(reminders(&app, &bob).await, [pair("due_soon", &report), pair("due_soon", &report)]);
+
+    // Completed before it came due: no overdue.
+    patch(&app, &report, &bob, json!({ "status": "done" })).await;
+    clock.advance(TimeDelta::hours(2));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+    assert_eq!(reminders(&app, &bob).await.len(), 2);
+    // Reminders are ordinary notifications: titled, linked to their task, unread.
+    let listed = app.get("/api/v1/notifications?limit=1", &bob).await.body;
+    assert!(listed["items"][0]["title"].as_str().unwrap().contains("Report"), "{listed}");
+}
+
+#[tokio::test]
+async fn after_downtime_what_came_due_meanwhile_is_sent_once_as_overdue() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let ada = app.user("Ada").await;
+    let project = app.project(&ada, "Launch").await;
+    let first = task(&app, &project, &ada, "First", at(&clock, TimeDelta::hours(2)), &[]).await;
+    let second = task(&app, &project, &ada, "Second", at(&clock, TimeDelta::hours(5)), &[]).await;
+    let long_ago = task(&app, &project, &ada, "Ancient", at(&clock, TimeDelta::hours(3)), &[]).await;
+    patch(&app, &long_ago, &ada, json!({ "due_at": at(&clock, -TimeDelta::days(30)) })).await;
+
+    // No run for six hours: both came due; each is reminded once, as overdue only.
+    clock.advance(TimeDelta::hours(6));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 2);
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+    let mut got = reminders(&app, &ada).await;
+    got.sort();
+    let mut want = vec![pair("overdue", &first), pair("overdue", &second)];
+    want.sort();
+    assert_eq!(got, want, "a task due a month ago is past the catch-up window");
+}
+
+#[tokio::test]
+async fn two_instances_send_each_reminder_exactly_once() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let other = app.second_instance(clock.clone()).await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    let project = app.project(&ada, "Launch").await;
+    app.add_member(&project, &ada, &bob, "member").await;
+    for i in 0..20 {
+        let due = at(&clock, TimeDelta::minutes(20 + i));
+        task(&app, &project, &ada, &format!("Task {i}"), due, &[&ada, &bob]).await;
+    }
+    let mut sent = 0;
+    for step in 0..3 {
+        // Both instances run at the same moment, several times over.
+        let runs = (0..6).map(|i| {
+            let service = if i % 2 == 0 { app.service.clone() } else { other.clone() };
+            async move { service.send_due_reminders().await.unwrap() }
+        });
+        sent += futures::future::join_all(runs).await.into_iter().sum::<usize>();
+        if step == 0 {
+            clock.advance(TimeDelta::hours(1));
+        }
+    }
+    // 20 tasks × 2 people × (due soon + overdue).
+    assert_eq!(sent, 80);
+    assert_eq!(reminders(&app, &ada).await.len(), 40);
+    assert_eq!(reminders(&app, &bob).await.len(), 40);
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_on_its_cron_expression() {
+    let app = TestApp::spawn_with(|c| c.reminder_cron = Some(server::reminders::parse("* * * * * *").unwrap())).await;
+    let ada = app.user("Ada").await;
+    let project = app.project(&ada, "Launch").await;
+    let due: DateTime<Utc> = Utc::now() + TimeDelta::minutes(10);
+    let soon = task(&app, &project, &ada, "Soon", due.to_rfc3339(), &[]).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if reminders(&app, &ada).await == [pair("due_soon", &soon)] {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no reminder within 10 s of a per-second schedule");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
