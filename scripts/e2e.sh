@@ -49,8 +49,9 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+# Reminders every 2 seconds, so a browser test sees one arrive without waiting a minute.
 TANDEM_ADDR="127.0.0.1:$port" DATABASE_URL="$database_url" TANDEM_PUBLIC_URL="$url" \
-  RUST_LOG=warn target/release/tandem serve >"$dir/server.log" 2>&1 &
+  TANDEM_REMINDER_CRON="*/2 * * * * *" RUST_LOG=warn target/release/tandem serve >"$dir/server.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 150); do

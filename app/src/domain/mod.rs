@@ -25,5 +25,8 @@ pub use task::{
     Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
     TaskView,
 };
-pub use user::{normalize_email, provider_account, Credentials, Me, MePatch, Registration, User, TIMEZONE_MESSAGE};
+pub use user::{
+    normalize_email, provider_account, Credentials, Me, MePatch, Registration, User, DEFAULT_REMINDER_LEAD_MINUTES,
+    MAX_REMINDER_LEAD_MINUTES, TIMEZONE_MESSAGE,
+};
 pub use zone::Zone;

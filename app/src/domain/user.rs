@@ -17,7 +17,19 @@ pub struct User {
     /// A picture from the sign-in provider, when the account came from one.
     #[serde(default)]
     pub avatar_url: Option<String>,
+    /// How long before a task's due time `due_soon` reminds them; 0: never.
+    #[serde(default = "default_lead")]
+    pub reminder_lead_minutes: u32,
 }
+
+fn default_lead() -> u32 {
+    DEFAULT_REMINDER_LEAD_MINUTES
+}
+
+/// An hour ahead, unless the person chooses otherwise.
+pub const DEFAULT_REMINDER_LEAD_MINUTES: u32 = 60;
+/// The longest lead time: a week.
+pub const MAX_REMINDER_LEAD_MINUTES: u32 = 7 * 24 * 60;
 
 /// The signed-in user as the UI sees them: with their time zone's offsets.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,12 +72,17 @@ pub struct Credentials {
 pub struct MePatch {
     pub name: Option<String>,
     pub timezone: Option<String>,
+    /// Minutes before a due time to be reminded, up to a week; 0 turns `due_soon` off.
+    pub reminder_lead_minutes: Option<u32>,
 }
 
 impl MePatch {
     pub fn normalized(self) -> Result<Self, AppError> {
-        let patch =
-            Self { name: self.name.map(|n| n.trim().to_owned()), timezone: self.timezone.map(|t| t.trim().to_owned()) };
+        let patch = Self {
+            name: self.name.map(|n| n.trim().to_owned()),
+            timezone: self.timezone.map(|t| t.trim().to_owned()),
+            reminder_lead_minutes: self.reminder_lead_minutes,
+        };
         let mut v = Violations::default();
         if let Some(name) = &patch.name {
             check_name(&mut v, name);
@@ -77,6 +94,9 @@ impl MePatch {
                 "timezone",
                 TIMEZONE_MESSAGE,
             );
+        }
+        if let Some(lead) = patch.reminder_lead_minutes {
+            v.check(lead <= MAX_REMINDER_LEAD_MINUTES, "reminder_lead_minutes", "must be at most a week (10080)");
         }
         v.into_result()?;
         Ok(patch)
@@ -155,9 +175,16 @@ mod tests {
 
     #[test]
     fn me_patch_rejects_malformed_timezone() {
-        let patch = MePatch { name: None, timezone: Some("Mars Olympus!".into()) };
+        let patch = MePatch { timezone: Some("Mars Olympus!".into()), ..Default::default() };
         assert!(patch.normalized().unwrap_err().field_error("timezone").is_some());
-        let ok = MePatch { name: None, timezone: Some("Europe/Berlin".into()) };
+        let ok = MePatch { timezone: Some("Europe/Berlin".into()), ..Default::default() };
         assert!(ok.normalized().is_ok());
+    }
+
+    #[test]
+    fn lead_times_reach_at_most_a_week() {
+        let lead = |m| MePatch { reminder_lead_minutes: Some(m), ..Default::default() }.normalized();
+        assert!(lead(0).is_ok() && lead(MAX_REMINDER_LEAD_MINUTES).is_ok());
+        assert!(lead(MAX_REMINDER_LEAD_MINUTES + 1).unwrap_err().field_error("reminder_lead_minutes").is_some());
     }
 }

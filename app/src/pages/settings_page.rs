@@ -49,7 +49,11 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
     });
     let on_submit = move |ev| {
         let values = FormValues::from_submit(&ev);
-        let patch = MePatch { name: Some(values.get("name")), timezone: Some(values.get("timezone")) };
+        let patch = MePatch {
+            name: Some(values.get("name")),
+            timezone: Some(values.get("timezone")),
+            reminder_lead_minutes: values.get("reminder_lead_minutes").parse().ok(),
+        };
         match patch.normalized() {
             Ok(patch) => {
                 update.dispatch(UpdateMe { patch });
@@ -90,9 +94,41 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
                     </datalist>
                 </label>
                 <FieldError error field="timezone" />
+                <label>
+                    "Remind me before a task is due"
+                    <select name="reminder_lead_minutes">
+                        {lead_choices(user.reminder_lead_minutes).into_iter().map(|(minutes, label)| {
+                            let selected = minutes == user.reminder_lead_minutes;
+                            view! { <option value=minutes.to_string() selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <FieldError error field="reminder_lead_minutes" />
                 <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
             </form>
         </section>
     }
     .into_any()
+}
+
+/// The lead times offered, with the person's own among them if it is none of these.
+fn lead_choices(current: u32) -> Vec<(u32, String)> {
+    let mut choices: Vec<(u32, String)> = [
+        (0, "Never (only when overdue)"),
+        (15, "15 minutes"),
+        (30, "30 minutes"),
+        (60, "1 hour"),
+        (120, "2 hours"),
+        (24 * 60, "1 day"),
+        (2 * 24 * 60, "2 days"),
+        (7 * 24 * 60, "1 week"),
+    ]
+    .into_iter()
+    .map(|(m, label)| (m, label.to_owned()))
+    .collect();
+    if !choices.iter().any(|(m, _)| *m == current) {
+        choices.push((current, format!("{current} minutes")));
+        choices.sort_by_key(|(m, _)| *m);
+    }
+    choices
 }

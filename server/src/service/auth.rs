@@ -240,7 +240,7 @@ impl Service {
                 return Err(AppError::invalid("timezone", TIMEZONE_MESSAGE));
             }
         }
-        Ok(self.store.update_user(actor.id, patch.name.as_deref(), patch.timezone.as_deref(), self.clock.now()).await?)
+        Ok(self.store.update_user(actor.id, &patch, self.clock.now()).await?)
     }
 
     /// Removes expired sessions and tokens; run periodically.

@@ -1,20 +1,20 @@
-//! Reminders of due dates: `due_soon` ahead of a task's due time and `overdue` once it
-//! passed, for its assignees (or its creator when nobody is assigned), each exactly
+//! Reminders of due dates: `due_soon` ahead of a task's due time (each person's lead
+//! time, an hour unless they choose otherwise) and `overdue` once it passed, for its assignees (or its creator when nobody is assigned), each exactly
 //! once, as in-app notifications pushed live.
 //!
-//! Each run looks at open tasks due up to the lead time ahead and back as far as the
+//! Each run looks at open tasks due up to the longest lead time ahead and back as far as the
 //! catch-up window, so a run after downtime sends what came due meanwhile, once: a task
 //! already past due gets `overdue` only. A task completed, deleted or given another due
 //! date before the run is no longer found at that date, so nothing stale goes out.
 
-use app::domain::{AppError, Notification, NotificationKind};
+use app::domain::{AppError, Notification, NotificationKind, MAX_REMINDER_LEAD_MINUTES};
 use chrono::TimeDelta;
 use uuid::Uuid;
 
 use super::Service;
 
-/// How long before the due time `due_soon` is sent.
-pub const DEFAULT_LEAD: TimeDelta = TimeDelta::hours(1);
+/// The longest lead time anyone may choose: how far ahead a run looks.
+const MAX_LEAD: TimeDelta = TimeDelta::minutes(MAX_REMINDER_LEAD_MINUTES as i64);
 /// How far back a run looks for what it missed while no instance was running.
 pub const CATCH_UP: TimeDelta = TimeDelta::days(7);
 
@@ -24,7 +24,9 @@ impl Service {
     #[tracing::instrument(skip_all)]
     pub async fn send_due_reminders(&self) -> Result<usize, AppError> {
         let now = self.clock.now();
-        let mut due = self.store.due_tasks(now - CATCH_UP, now + DEFAULT_LEAD).await?;
+        let mut due = self.store.due_tasks(now - CATCH_UP, now + MAX_LEAD).await?;
+        // Past due: `overdue`; ahead: `due_soon` once within the person's own lead time.
+        due.retain(|d| d.due_at <= now || (d.lead_minutes > 0 && d.due_at - now <= TimeDelta::minutes(d.lead_minutes)));
         // One order for every instance, so concurrent claims never wait on each other in a cycle.
         due.sort_by_key(|d| (d.task_id, d.user_id));
         let reminders = due

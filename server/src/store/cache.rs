@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::domain::{Activity, Comment, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User};
+use app::domain::{
+    Activity, Comment, MePatch, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User,
+};
 use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::de::DeserializeOwned;
@@ -482,16 +484,10 @@ impl UserStore for CachedStore {
         self.inner.set_admin(id, is_admin).await
     }
 
-    async fn update_user(
-        &self,
-        id: Uuid,
-        name: Option<&str>,
-        timezone: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<User> {
+    async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
         // Names appear in cached member lists: those of the user's projects go stale.
-        let user = self.inner.update_user(id, name, timezone, now).await?;
-        if name.is_some() {
+        let user = self.inner.update_user(id, patch, now).await?;
+        if patch.name.is_some() {
             for project in self.inner.projects_for_user(id).await? {
                 self.changed(project.id).await;
             }

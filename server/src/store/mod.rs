@@ -6,7 +6,9 @@ pub mod cache;
 pub mod postgres;
 pub mod sqlite;
 
-use app::domain::{Activity, Comment, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User};
+use app::domain::{
+    Activity, Comment, MePatch, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User,
+};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -197,13 +199,8 @@ pub trait UserStore: Send + Sync + 'static {
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>>;
     async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()>;
-    async fn update_user(
-        &self,
-        id: Uuid,
-        name: Option<&str>,
-        timezone: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<User>;
+    /// Applies the fields the (normalized) patch sets.
+    async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User>;
 
     /// Replaces the password hash.
     async fn set_password(&self, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
@@ -420,6 +417,8 @@ pub struct DueTask {
     pub due_at: DateTime<Utc>,
     /// An assignee, or the task's creator when nobody is assigned.
     pub user_id: Uuid,
+    /// How long ahead that person wants `due_soon`; 0 for never.
+    pub lead_minutes: i64,
 }
 
 #[async_trait::async_trait]

@@ -160,3 +160,31 @@ async fn the_scheduler_runs_on_its_cron_expression() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn each_person_chooses_how_long_ahead_or_not_at_all() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    assert_eq!(app.get("/api/v1/me", &ada).await.body["reminder_lead_minutes"], 60);
+    let day = app.patch("/api/v1/me", &ada, json!({ "reminder_lead_minutes": 1440 })).await;
+    assert_eq!(day.body["reminder_lead_minutes"], 1440, "{:?}", day.body);
+    assert_eq!(app.patch("/api/v1/me", &bob, json!({ "reminder_lead_minutes": 0 })).await.status, StatusCode::OK);
+    let too_far = app.patch("/api/v1/me", &bob, json!({ "reminder_lead_minutes": 20000 })).await;
+    assert_eq!(too_far.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_far.body["error"]["details"]["fields"]["reminder_lead_minutes"], "must be at most a week (10080)");
+    let wrong_type = app.patch("/api/v1/me", &bob, json!({ "reminder_lead_minutes": "soon" })).await;
+    assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let project = app.project(&ada, "Launch").await;
+    app.add_member(&project, &ada, &bob, "member").await;
+    let both = task(&app, &project, &ada, "Both", at(&clock, TimeDelta::hours(20)), &[&ada, &bob]).await;
+    // Twenty hours ahead: within Ada's day, and Bob wants no early reminder at all.
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(reminders(&app, &ada).await, [pair("due_soon", &both)]);
+    assert_eq!(reminders(&app, &bob).await, []);
+    // Late is late for everyone.
+    clock.advance(TimeDelta::hours(21));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 2);
+    assert_eq!(reminders(&app, &bob).await, [pair("overdue", &both)]);
+}

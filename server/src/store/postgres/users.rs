@@ -1,4 +1,4 @@
-use app::domain::User;
+use app::domain::{MePatch, User};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
@@ -44,19 +44,16 @@ impl UserStore for PostgresStore {
         Ok(())
     }
 
-    async fn update_user(
-        &self,
-        id: Uuid,
-        name: Option<&str>,
-        timezone: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<User> {
+    async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
+        let lead = patch.reminder_lead_minutes.map(|m| i32::try_from(m).unwrap_or(i32::MAX));
         let row = sqlx::query(
-            "UPDATE users SET name = COALESCE($1, name), timezone = COALESCE($2, timezone), updated_at = $3 \
-             WHERE id = $4 RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
+            "UPDATE users SET name = COALESCE($1, name), timezone = COALESCE($2, timezone), \
+             reminder_lead_minutes = COALESCE($3, reminder_lead_minutes), updated_at = $4 \
+             WHERE id = $5 RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
         )
-        .bind(name)
-        .bind(timezone)
+        .bind(patch.name.as_deref())
+        .bind(patch.timezone.as_deref())
+        .bind(lead)
         .bind(now)
         .bind(id)
         .fetch_optional(&self.pool)
@@ -196,7 +193,7 @@ pub(super) async fn insert_user(conn: &mut sqlx::PgConnection, user: &NewUser) -
     let row = sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
          SELECT $1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users), $6, $6 \
-         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
+         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
     )
     .bind(user.id)
     .bind(&user.email)

@@ -9,11 +9,12 @@ use crate::store::{Commit, DueTask, NewNotification, ReminderStore, StoreResult}
 
 /// Open tasks in the window with their assignees, and the creator of those with none.
 const DUE_TASKS: &str = "\
-    SELECT t.id, t.project_id, t.title, t.due_at, a.user_id FROM tasks t \
-    JOIN task_assignees a ON a.task_id = t.id \
+    SELECT t.id, t.project_id, t.title, t.due_at, a.user_id, u.reminder_lead_minutes FROM tasks t \
+    JOIN task_assignees a ON a.task_id = t.id JOIN users u ON u.id = a.user_id \
     WHERE t.status <> 'done' AND t.due_at IS NOT NULL AND t.due_at >= ? AND t.due_at <= ? \
     UNION ALL \
-    SELECT t.id, t.project_id, t.title, t.due_at, t.created_by FROM tasks t \
+    SELECT t.id, t.project_id, t.title, t.due_at, t.created_by, u.reminder_lead_minutes FROM tasks t \
+    JOIN users u ON u.id = t.created_by \
     WHERE t.status <> 'done' AND t.due_at IS NOT NULL AND t.due_at >= ? AND t.due_at <= ? \
     AND NOT EXISTS (SELECT 1 FROM task_assignees a WHERE a.task_id = t.id)";
 
@@ -30,6 +31,7 @@ impl ReminderStore for SqliteStore {
                     title: r.try_get("title")?,
                     due_at: r.try_get("due_at")?,
                     user_id: rows::uuid(r, "user_id")?,
+                    lead_minutes: r.try_get("reminder_lead_minutes")?,
                 })
             })
             .collect()

@@ -48,7 +48,8 @@ pub fn role(row: &SqliteRow, column: &str) -> StoreResult<Role> {
     Role::parse(&text).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad role {text:?} in database")))
 }
 
-pub const USER_COLUMNS: &str = "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url";
+pub const USER_COLUMNS: &str =
+    "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes";
 
 pub fn user(row: &SqliteRow) -> StoreResult<User> {
     Ok(User {
@@ -59,6 +60,7 @@ pub fn user(row: &SqliteRow) -> StoreResult<User> {
         created_at: row.try_get("created_at")?,
         timezone: row.try_get("timezone")?,
         avatar_url: row.try_get("avatar_url")?,
+        reminder_lead_minutes: lead_minutes(row.try_get("reminder_lead_minutes")?),
     })
 }
 
@@ -89,4 +91,9 @@ pub fn task(row: &SqliteRow) -> StoreResult<Task> {
         completed_at: row.try_get("completed_at")?,
         version: row.try_get("version")?,
     })
+}
+
+/// The stored lead time, never negative.
+fn lead_minutes(stored: i64) -> u32 {
+    u32::try_from(stored).unwrap_or(0)
 }

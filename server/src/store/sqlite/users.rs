@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::SqliteStore;
 use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
-use app::domain::User;
+use app::domain::{MePatch, User};
 
 #[async_trait::async_trait]
 impl UserStore for SqliteStore {
@@ -45,20 +45,16 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn update_user(
-        &self,
-        id: Uuid,
-        name: Option<&str>,
-        timezone: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<User> {
+    async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row = sqlx::query(
-            "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), updated_at = ? \
-             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
+            "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), \
+             reminder_lead_minutes = COALESCE(?, reminder_lead_minutes), updated_at = ? \
+             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
         )
-        .bind(name)
-        .bind(timezone)
+        .bind(patch.name.as_deref())
+        .bind(patch.timezone.as_deref())
+        .bind(patch.reminder_lead_minutes.map(i64::from))
         .bind(now)
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -212,7 +208,7 @@ pub(super) async fn insert_user(conn: &mut sqlx::SqliteConnection, user: &NewUse
     let row = sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
          SELECT ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users), ?, ? \
-         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url",
+         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
     )
     .bind(user.id.to_string())
     .bind(&user.email)
