@@ -41,8 +41,9 @@ test("each person chooses in Settings how long ahead to be reminded", async ({ p
   const lead = page.getByLabel("Remind me before a task is due");
   await expect(lead).toHaveValue("60");
   await lead.selectOption({ label: "1 day" });
+  const saved = page.waitForResponse((r) => r.url().includes("/rpc/") && r.request().method() === "POST");
   await page.getByRole("button", { name: "Save" }).click();
-  await page.waitForLoadState("load");
+  expect((await saved).status()).toBe(200);
   await page.goto("/settings");
   await expect(page.getByLabel("Remind me before a task is due")).toHaveValue("1440");
   expect(errors).toEqual([]);
