@@ -19,6 +19,9 @@ pub struct ProviderConfig {
     /// When set, a first sign-in makes an account only for emails in these domains
     /// (anyone with a Google or GitHub account could otherwise join).
     pub allowed_domains: Vec<String>,
+    /// The operator vouches for the provider's emails (an organization's own directory,
+    /// such as Azure AD, which sends no `email_verified`): they count as verified.
+    pub trust_email: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +32,8 @@ pub enum ProviderKind {
     Oidc { issuer: String },
 }
 
-const SETTINGS: [&str; 7] = ["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL", "SCOPES", "PRESET", "ALLOWED_DOMAINS"];
+const SETTINGS: [&str; 8] =
+    ["CLIENT_ID", "CLIENT_SECRET", "ISSUER", "LABEL", "SCOPES", "PRESET", "ALLOWED_DOMAINS", "TRUST_EMAIL"];
 
 /// Every provider with a `TANDEM_OAUTH_<NAME>_CLIENT_ID`, in name order.
 pub fn providers_from_env(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Vec<ProviderConfig>> {
@@ -100,6 +104,12 @@ pub fn providers_from_env(vars: impl IntoIterator<Item = (String, String)>) -> a
                     .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
                     .filter(|d| !d.is_empty())
                     .collect(),
+                trust_email: match get(upper, "TRUST_EMAIL").map(|v| v.to_ascii_lowercase()) {
+                    None => false,
+                    Some(v) if matches!(v.as_str(), "true" | "1" | "yes") => true,
+                    Some(v) if matches!(v.as_str(), "false" | "0" | "no") => false,
+                    Some(v) => bail!("TANDEM_OAUTH_{upper}_TRUST_EMAIL={v} is not true or false"),
+                },
                 name,
             })
         })
@@ -137,6 +147,7 @@ mod tests {
             ("TANDEM_OAUTH_MY_KEYCLOAK_CLIENT_ID", "kc"),
             ("TANDEM_OAUTH_MY_KEYCLOAK_ISSUER", "https://id.example.com/realms/team"),
             ("TANDEM_OAUTH_MY_KEYCLOAK_LABEL", "Company SSO"),
+            ("TANDEM_OAUTH_MY_KEYCLOAK_TRUST_EMAIL", "yes"),
             ("TANDEM_OAUTH_GOOGLE_CLIENT_ID", "g"),
             ("TANDEM_OAUTH_GOOGLE_ALLOWED_DOMAINS", "example.com, @Example.org"),
             ("PATH", "/bin"),
@@ -152,6 +163,7 @@ mod tests {
         assert!(found[0].allowed_domains.is_empty());
         assert_eq!(found[2].label, "Company SSO");
         assert_eq!(found[2].client_secret, None);
+        assert!(found[2].trust_email && !found[0].trust_email);
     }
 
     #[test]
@@ -164,6 +176,12 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(format!("{plain_http:#}").contains("https"));
+        let unsure = providers_from_env(env(&[
+            ("TANDEM_OAUTH_GITHUB_CLIENT_ID", "x"),
+            ("TANDEM_OAUTH_GITHUB_TRUST_EMAIL", "maybe"),
+        ]))
+        .unwrap_err();
+        assert!(unsure.to_string().contains("TRUST_EMAIL"));
         let typo = providers_from_env(env(&[("TANDEM_OAUTH_GITHUB_CLIENTID", "x")])).unwrap_err();
         assert!(typo.to_string().contains("TANDEM_OAUTH_GITHUB_CLIENTID"));
         let loopback = providers_from_env(env(&[

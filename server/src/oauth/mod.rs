@@ -214,6 +214,7 @@ impl Providers {
                 profile.avatar_url = profile.avatar_url.or(info.picture);
             }
         }
+        profile.email_verified |= provider.config.trust_email && profile.email.is_some();
         Ok(profile)
     }
 

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TestUser};
-use crate::oidc::{app_with_provider, app_with_provider_for, Browser, PROVIDER};
+use crate::oidc::{app_with_provider, app_with_provider_for, app_with_provider_set, Browser, PROVIDER};
 
 /// Every account on the instance, as its admin sees them.
 async fn accounts(app: &TestApp, admin: &TestUser) -> Vec<Value> {
@@ -283,6 +283,17 @@ async fn new_accounts_can_be_limited_to_some_email_domains() {
     assert_eq!(browser.me().await.0, StatusCode::UNAUTHORIZED);
     let (app, _provider) = app_with_provider_for(&["Example.TEST"]).await;
     assert_eq!(Browser::new(&app).sign_in("insider").await, "/");
+}
+
+#[tokio::test]
+async fn an_operator_may_vouch_for_a_directory_that_sends_no_email_verified() {
+    let (app, _provider) = app_with_provider_set(|p| p.trust_email = true).await;
+    let browser = Browser::new(&app);
+    assert_eq!(browser.sign_in("unverified-dana").await, "/");
+    assert_eq!(browser.me().await.1["email"], "unverified-dana@example.test");
+    // Still never a link to an existing account by email.
+    register(&app, "unverified-erin@example.test").await;
+    assert_eq!(Browser::new(&app).sign_in("unverified-erin").await, "/login?error=email_in_use");
 }
 
 async fn register(app: &TestApp, email: &str) -> TestUser {

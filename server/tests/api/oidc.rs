@@ -64,6 +64,14 @@ pub async fn app_with_provider() -> (TestApp, OidcProvider) {
 
 /// As [`app_with_provider`], new accounts limited to these email domains.
 pub async fn app_with_provider_for(allowed_domains: &[&str]) -> (TestApp, OidcProvider) {
+    let domains: Vec<String> = allowed_domains.iter().map(|d| d.to_string()).collect();
+    app_with_provider_set(move |p| p.allowed_domains = domains).await
+}
+
+/// As [`app_with_provider`], with the provider's settings changed.
+pub async fn app_with_provider_set(
+    adjust: impl FnOnce(&mut ProviderConfig) + Send + 'static,
+) -> (TestApp, OidcProvider) {
     let port = free_port();
     let public_url = format!("http://127.0.0.1:{port}");
     let provider = OidcProvider::start(&format!("{public_url}/auth/{PROVIDER}/callback")).await;
@@ -71,15 +79,18 @@ pub async fn app_with_provider_for(allowed_domains: &[&str]) -> (TestApp, OidcPr
     let app = TestApp::spawn_with(move |c| {
         c.addr = format!("127.0.0.1:{port}").parse().unwrap();
         c.public_url = public_url;
-        c.oauth_providers = vec![ProviderConfig {
+        let mut provider = ProviderConfig {
             name: PROVIDER.into(),
             label: "Local ID".into(),
             kind: ProviderKind::Oidc { issuer },
             client_id: "tandem".into(),
             client_secret: Some("tandem-test-secret".into()),
             scopes: vec!["openid".into(), "email".into(), "profile".into()],
-            allowed_domains: allowed_domains.iter().map(|d| d.to_string()).collect(),
-        }];
+            allowed_domains: Vec::new(),
+            trust_email: false,
+        };
+        adjust(&mut provider);
+        c.oauth_providers = vec![provider];
     })
     .await;
     (app, provider)
