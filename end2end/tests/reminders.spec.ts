@@ -41,10 +41,18 @@ test("each person chooses in Settings how long ahead to be reminded", async ({ p
   const lead = page.getByLabel("Remind me before a task is due");
   await expect(lead).toHaveValue("60");
   await lead.selectOption({ label: "1 day" });
+  // Saving reloads the page; once it has, the choice must come back from the server.
   const saved = page.waitForResponse((r) => r.url().includes("/rpc/") && r.request().method() === "POST");
+  const reloaded = page.waitForEvent("framenavigated");
   await page.getByRole("button", { name: "Save" }).click();
   expect((await saved).status()).toBe(200);
-  await page.goto("/settings");
+  await reloaded;
+  await page.waitForLoadState("load");
   await expect(page.getByLabel("Remind me before a task is due")).toHaveValue("1440");
+  const token = await request.post("/api/v1/auth/token", {
+    form: { grant_type: "password", username: address, password: PASSWORD },
+  });
+  const me = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${(await token.json()).access_token}` } });
+  expect((await me.json()).reminder_lead_minutes).toBe(1440);
   expect(errors).toEqual([]);
 });

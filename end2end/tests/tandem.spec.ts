@@ -60,7 +60,11 @@ test("sign up, create a project and a task, filter, comment and reply", async ({
   expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
 
   await page.getByRole("textbox", { name: "Add a comment" }).fill("Draft is in the shared folder");
+  // As a person would, reply once the comment has been answered for (the live event can
+  // show it a moment before the request itself returns).
+  const commented = page.waitForResponse((r) => r.url().includes("/rpc/") && r.request().method() === "POST");
   await page.getByRole("button", { name: "Comment", exact: true }).click();
+  expect((await commented).status()).toBe(200);
   await expect(page.getByText("Draft is in the shared folder")).toBeVisible();
   await page.getByRole("button", { name: "Reply" }).first().click();
   await page.getByRole("form", { name: "Reply" }).getByLabel("Reply").fill("Thanks, reading it now");
