@@ -30,7 +30,7 @@ else
 fi
 if [ -n "${TANDEM_E2E_REDIS:-}" ]; then export REDIS_URL="$TANDEM_E2E_REDIS"; fi
 cleanup() {
-  for p in $pid $oidc_pid; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  for p in $pid $oidc_pid $smtp_pid; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$dir"
   for name in "${databases[@]}"; do psql "$TANDEM_E2E_POSTGRES" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; done
 }
@@ -40,7 +40,21 @@ oidc_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1",
   exec node oidc/provider.mjs >"$dir/oidc.log" 2>&1) &
 oidc_pid=$!
 pid=""
+smtp_pid=""
 trap cleanup EXIT
+# A real SMTP server on loopback: each message it takes lands as JSON in $TANDEM_E2E_MAIL_DIR.
+smtp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export TANDEM_E2E_MAIL_DIR="$dir/mail"
+mkdir -p "$TANDEM_E2E_MAIL_DIR"
+.venv/bin/python server/tests/smtp/sink.py --forever --port "$smtp_port" --out "$TANDEM_E2E_MAIL_DIR" \
+  >"$dir/smtp.log" 2>&1 </dev/null &
+smtp_pid=$!
+for _ in $(seq 1 100); do
+  if grep -q "smtp sink ready" "$dir/smtp.log"; then break; fi
+  if ! kill -0 "$smtp_pid" 2>/dev/null; then cat "$dir/smtp.log" >&2; exit 1; fi
+  sleep 0.2
+done
+export TANDEM_SMTP_URL="smtp://127.0.0.1:$smtp_port" TANDEM_SMTP_FROM="Tandem <tandem@example.com>"
 export TANDEM_OAUTH_LOCAL_CLIENT_ID=tandem TANDEM_OAUTH_LOCAL_CLIENT_SECRET=tandem-test-secret \
   TANDEM_OAUTH_LOCAL_ISSUER="http://127.0.0.1:$oidc_port" TANDEM_OAUTH_LOCAL_LABEL="Local ID"
 for _ in $(seq 1 100); do

@@ -49,6 +49,12 @@ if [ "${TANDEM_SKIP_SERVICES:-}" != 1 ] && ! [ -x /usr/sbin/nginx ]; then
   $SUDO service nginx stop >/dev/null 2>&1 || true
 fi
 
+if ! .venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+  log "installing the SMTP server the email tests send to (aiosmtpd, in .venv)"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+fi
+
 if ! [ -x end2end/node_modules/.bin/wasm-opt ] || ! [ -d end2end/node_modules/@playwright/test ] ||
   ! [ -d end2end/node_modules/oidc-provider ]; then
   log "installing the end-to-end test packages (Playwright, binaryen's wasm-opt, oidc-provider)"

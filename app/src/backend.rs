@@ -55,6 +55,8 @@ pub trait Backend: Send + Sync + 'static {
     /// The offsets of a time zone around now (UTC for an unknown name).
     fn zone(&self, name: &str) -> Zone;
     fn timezone_names(&self) -> Vec<String>;
+    /// The channels notifications can go out on here.
+    fn channels(&self) -> Vec<crate::domain::Channel>;
 
     async fn list_projects(&self, actor: &User) -> Result<Vec<Project>, AppError>;
     async fn create_project(&self, actor: &User, input: NewProject) -> Result<Project, AppError>;
@@ -72,6 +74,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn task_view(&self, actor: &User, id: Uuid) -> Result<TaskView, AppError>;
     async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError>;
     async fn delete_task(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
+    async fn set_watching(&self, actor: &User, id: Uuid, watching: bool) -> Result<(), AppError>;
+    async fn list_task_reminders(&self, actor: &User, task_id: Uuid) -> Result<Vec<TaskReminder>, AppError>;
+    async fn add_task_reminder(
+        &self,
+        actor: &User,
+        task_id: Uuid,
+        input: NewTaskReminder,
+    ) -> Result<TaskReminder, AppError>;
+    async fn remove_task_reminder(&self, actor: &User, task_id: Uuid, id: Uuid) -> Result<(), AppError>;
 
     async fn list_comments(&self, actor: &User, task_id: Uuid) -> Result<Vec<Comment>, AppError>;
     async fn add_comment(&self, actor: &User, task_id: Uuid, input: NewComment) -> Result<Comment, AppError>;

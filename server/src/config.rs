@@ -25,6 +25,12 @@ pub struct Config {
     /// When this instance's reminder scheduler runs (`TANDEM_REMINDER_CRON`); `None`
     /// (`off`) leaves reminders to other instances.
     pub reminder_cron: Option<cron::Schedule>,
+    /// Where email notifications are sent from (`TANDEM_SMTP_URL`, `TANDEM_SMTP_FROM`);
+    /// `None`: no email.
+    pub smtp: Option<crate::email::SmtpSettings>,
+    /// Whether this instance sends the queued email (`TANDEM_EMAIL_SENDER`, on unless
+    /// `off`); every instance queues it either way.
+    pub email_sender: bool,
 }
 
 /// Who may be believed about a client's address, and how many failed sign-ins a client
@@ -64,14 +70,23 @@ impl Config {
         let addr = var("TANDEM_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let leptos_toml = var("TANDEM_LEPTOS_TOML")
             .or_else(|| std::path::Path::new("Leptos.toml").exists().then(|| "Leptos.toml".into()));
+        let public_url =
+            var("TANDEM_PUBLIC_URL").unwrap_or_else(|| "http://localhost:3000".into()).trim_end_matches('/').to_owned();
         Ok(Self {
             addr: addr.parse().with_context(|| format!("TANDEM_ADDR={addr} is not a socket address"))?,
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/tandem.db?mode=rwc".into()),
             redis_url: var("REDIS_URL"),
-            public_url: var("TANDEM_PUBLIC_URL")
-                .unwrap_or_else(|| "http://localhost:3000".into())
-                .trim_end_matches('/')
-                .to_owned(),
+            smtp: var("TANDEM_SMTP_URL").map(|url| crate::email::SmtpSettings {
+                url,
+                from: var("TANDEM_SMTP_FROM").unwrap_or_else(|| crate::email::default_from(&public_url)),
+            }),
+            public_url,
+            email_sender: match var("TANDEM_EMAIL_SENDER") {
+                None => true,
+                Some(v) if v.eq_ignore_ascii_case("on") => true,
+                Some(v) if v.eq_ignore_ascii_case("off") => false,
+                Some(v) => anyhow::bail!("TANDEM_EMAIL_SENDER={v} must be on or off"),
+            },
             leptos_toml,
             ws_heartbeat: secs(&var, "TANDEM_WS_HEARTBEAT_SECS")?.unwrap_or(DEFAULT_WS_HEARTBEAT),
             db_pool: {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod email;
 pub mod limits;
 pub mod markdown;
 pub mod oauth;

@@ -1,6 +1,6 @@
 //! The reminder scheduler: a background task woken by a cron expression
-//! (`TANDEM_REMINDER_CRON`, seconds first) that sends what is due. Every instance runs
-//! it; the database decides which one sends each reminder.
+//! (`TANDEM_REMINDER_CRON`, seconds first) that sends the reminders and daily digests
+//! that are due. Every instance runs it; the database decides which one sends each.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -33,6 +33,11 @@ pub fn spawn(service: Arc<Service>, schedule: Schedule) {
                 Ok(0) => {}
                 Ok(sent) => tracing::info!(sent, "reminders sent"),
                 Err(error) => tracing::warn!(%error, "reminders could not be sent; the next run tries again"),
+            }
+            match service.send_due_digests().await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "daily digests sent"),
+                Err(error) => tracing::warn!(%error, "daily digests could not be sent; the next run tries again"),
             }
         }
     });

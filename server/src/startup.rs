@@ -51,6 +51,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     reminder_cron: Option<cron::Schedule>,
+    sends_email: bool,
 }
 
 /// Opens the configured database and applies pending migrations.
@@ -117,10 +118,12 @@ pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Re
         None => (Arc::new(LocalBus::new()), RateLimiter::local()),
     };
     let providers = crate::oauth::Providers::new(config.oauth_providers.clone(), &config.public_url)?;
+    let mailer = config.smtp.as_ref().map(|smtp| crate::email::Mailer::new(smtp, &config.public_url)).transpose()?;
     let service = Service::new(store, bus, clock, service_config)
         .with_cache_counts(cache_counts)
         .with_rate_limiter(limiter)
-        .with_providers(providers);
+        .with_providers(providers)
+        .with_mailer(mailer);
     Ok(Arc::new(service))
 }
 
@@ -147,7 +150,13 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = router(state.clone(), &config);
-        Ok(Self { listener, router, state, reminder_cron: config.reminder_cron })
+        Ok(Self {
+            listener,
+            router,
+            state,
+            reminder_cron: config.reminder_cron,
+            sends_email: config.smtp.is_some() && config.email_sender,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -163,6 +172,9 @@ impl Application {
         spawn_housekeeping(self.state.service.clone());
         if let Some(schedule) = self.reminder_cron {
             crate::reminders::spawn(self.state.service.clone(), schedule);
+        }
+        if self.sends_email {
+            crate::email::sender::spawn(self.state.service.clone());
         }
         let hub = self.state.hub.clone();
         let stopping = async move {
@@ -224,6 +236,15 @@ fn spawn_housekeeping(service: Arc<Service>) {
                 },
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "could not claim the session clean-up"),
+            }
+            match service.claim_periodic("prune_sent_records", chrono::Duration::hours(1)).await {
+                Ok(true) => match service.prune_sent_records().await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "old reminder and email records removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "reminder and email record clean-up failed"),
+                },
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "could not claim the record clean-up"),
             }
         }
     });

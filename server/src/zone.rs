@@ -8,6 +8,11 @@ use chrono_tz::Tz;
 const YEARS_BACK: i64 = 2;
 const YEARS_AHEAD: i64 = 5;
 
+/// The time zone a stored name names; UTC for one the database does not know.
+pub fn tz_or_utc(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
 /// The offsets of `name` over the years around `now`; UTC when the name is unknown.
 pub fn zone_around(name: &str, now: DateTime<Utc>) -> Zone {
     let Ok(tz) = name.parse::<Tz>() else {

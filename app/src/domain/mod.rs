@@ -5,9 +5,11 @@ mod error;
 mod filter;
 mod identity;
 mod input;
+mod notification_prefs;
 mod project;
 mod redirect;
 mod task;
+mod task_reminder;
 mod user;
 mod zone;
 
@@ -19,12 +21,14 @@ pub use error::{AppError, ErrorCode, Violations};
 pub use filter::{encode_component, AssigneeFilter, Page, PageRequest, TaskFilter, TaskSort};
 pub use identity::{Identity, InstanceSettings, ProviderInfo, SignInFailure, SignInMethods, SignInOptions};
 pub use input::double_option;
+pub use notification_prefs::{local_to_utc, Channel, NotificationPrefs, NotificationPrefsPatch, QuietHours};
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
 pub use redirect::safe_next;
 pub use task::{
     Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
-    TaskView,
+    TaskView, Watcher,
 };
+pub use task_reminder::{describe_minutes, NewTaskReminder, TaskReminder, MAX_BEFORE_DUE_MINUTES, MAX_TASK_REMINDERS};
 pub use user::{
     normalize_email, provider_account, Credentials, Me, MePatch, Registration, User, DEFAULT_REMINDER_LEAD_MINUTES,
     MAX_REMINDER_LEAD_MINUTES, TIMEZONE_MESSAGE,

@@ -148,6 +148,15 @@ pub struct TaskView {
     pub role: Role,
     /// The project's event `seq` read before the task: live events after it are news.
     pub seq: i64,
+    /// Whether the viewer follows the task's changes and comments.
+    pub watching: bool,
+}
+
+/// Someone following a task's changes and comments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Watcher {
+    pub user_id: Uuid,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -340,15 +349,20 @@ pub struct Activity {
     pub changes: Value,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Declared in the order settings list them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     TaskAssigned,
+    Mentioned,
     TaskUpdated,
     CommentAdded,
-    Mentioned,
     DueSoon,
     Overdue,
+    /// Once a day at the person's chosen time: what is due that day, and what is late.
+    Digest,
+    /// A reminder the task carries of its own.
+    Reminder,
 }
 
 impl NotificationKind {
@@ -360,13 +374,38 @@ impl NotificationKind {
             Self::Mentioned => "mentioned",
             Self::DueSoon => "due_soon",
             Self::Overdue => "overdue",
+            Self::Digest => "digest",
+            Self::Reminder => "reminder",
         }
     }
 
+    pub const ALL: [Self; 8] = [
+        Self::TaskAssigned,
+        Self::Mentioned,
+        Self::TaskUpdated,
+        Self::CommentAdded,
+        Self::DueSoon,
+        Self::Overdue,
+        Self::Reminder,
+        Self::Digest,
+    ];
+
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::TaskAssigned, Self::TaskUpdated, Self::CommentAdded, Self::Mentioned, Self::DueSoon, Self::Overdue]
-            .into_iter()
-            .find(|k| k.as_str() == value)
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// What a person reads in their settings.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::TaskAssigned => "Someone assigns you a task",
+            Self::Mentioned => "Someone @mentions you",
+            Self::TaskUpdated => "A task you created, are assigned or watch is changed",
+            Self::CommentAdded => "A task you created, are assigned or watch gets a comment",
+            Self::DueSoon => "A task of yours is due soon",
+            Self::Overdue => "A task of yours is overdue",
+            Self::Reminder => "A reminder set on a task of yours goes off",
+            Self::Digest => "Your daily digest, at the time you choose below",
+        }
     }
 }
 

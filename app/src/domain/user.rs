@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::input::char_len;
-use super::{AppError, Violations};
+use super::{AppError, NotificationPrefs, NotificationPrefsPatch, Violations};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
@@ -20,6 +20,9 @@ pub struct User {
     /// How long before a task's due time `due_soon` reminds them; 0: never.
     #[serde(default = "default_lead")]
     pub reminder_lead_minutes: u32,
+    /// Which notifications reach them, on which channels, and their quiet hours.
+    #[serde(default)]
+    pub notifications: NotificationPrefs,
 }
 
 fn default_lead() -> u32 {
@@ -36,6 +39,8 @@ pub const MAX_REMINDER_LEAD_MINUTES: u32 = 7 * 24 * 60;
 pub struct Me {
     pub user: User,
     pub zone: super::Zone,
+    /// The channels this instance can reach people on (email needs an SMTP server).
+    pub channels: Vec<super::Channel>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -74,6 +79,8 @@ pub struct MePatch {
     pub timezone: Option<String>,
     /// Minutes before a due time to be reminded, up to a week; 0 turns `due_soon` off.
     pub reminder_lead_minutes: Option<u32>,
+    /// The notification kinds named change; the others stay as they are.
+    pub notifications: Option<NotificationPrefsPatch>,
 }
 
 impl MePatch {
@@ -82,6 +89,7 @@ impl MePatch {
             name: self.name.map(|n| n.trim().to_owned()),
             timezone: self.timezone.map(|t| t.trim().to_owned()),
             reminder_lead_minutes: self.reminder_lead_minutes,
+            notifications: self.notifications.map(NotificationPrefsPatch::normalized).transpose()?,
         };
         let mut v = Violations::default();
         if let Some(name) = &patch.name {

@@ -12,11 +12,14 @@ pub fn MembersPanel(project: Project, members: Vec<Member>, changes: RwSignal<u3
     let can_manage = project.role.can_manage();
     let add = ServerAction::<AddMember>::new();
     let remove = ServerAction::<RemoveMember>::new();
+    // Both actions are read every time, so that each is followed whatever the other holds.
     let error = Signal::derive(move || {
-        add.value().get().and_then(Result::err).or_else(|| remove.value().get().and_then(Result::err))
+        let (added, removed) = (add.value().get(), remove.value().get());
+        added.and_then(Result::err).or_else(|| removed.and_then(Result::err))
     });
     Effect::new(move || {
-        if matches!(add.value().get(), Some(Ok(_))) || matches!(remove.value().get(), Some(Ok(()))) {
+        let (added, removed) = (add.value().get(), remove.value().get());
+        if matches!(added, Some(Ok(_))) || matches!(removed, Some(Ok(()))) {
             changes.update(|n| *n += 1);
         }
     });

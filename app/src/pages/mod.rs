@@ -5,6 +5,7 @@ mod admin_page;
 mod auth_pages;
 mod members_panel;
 mod not_found_page;
+mod notification_settings_panel;
 mod notifications_page;
 mod project_page;
 mod projects_page;
@@ -15,6 +16,8 @@ mod task_detail;
 mod task_form;
 mod task_list;
 mod task_page;
+mod task_reminders_panel;
+mod watch_button;
 
 pub use admin_page::AdminPage;
 pub use auth_pages::{LoginPage, RegisterPage};

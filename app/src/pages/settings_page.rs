@@ -1,4 +1,4 @@
-//! Your name and time zone, password, signed-in devices and API tokens.
+//! Your name and time zone, notifications, password, signed-in devices and API tokens.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +12,7 @@ use crate::ui::session::reload_to;
 use crate::ui::time::Tz;
 
 use super::access_panel::{AccessPanel, AccessState, PasswordPanel};
+use super::notification_settings_panel::NotificationSettings;
 use super::sign_in_methods_panel::{MethodsState, SignInMethodsPanel};
 
 #[component]
@@ -26,7 +27,8 @@ pub fn SettingsPage() -> impl IntoView {
             let tz = Tz::new(me.zone);
             view! {
             <div class="settings">
-                <Settings user=me.user zones />
+                <Settings user=me.user.clone() zones />
+                <NotificationSettings prefs=me.user.notifications channels=me.channels />
                 <PasswordPanel methods />
                 <SignInMethodsPanel tz state=methods />
                 <AccessPanel tz state=access />
@@ -53,6 +55,7 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
             name: Some(values.get("name")),
             timezone: Some(values.get("timezone")),
             reminder_lead_minutes: values.get("reminder_lead_minutes").parse().ok(),
+            notifications: None,
         };
         match patch.normalized() {
             Ok(patch) => {

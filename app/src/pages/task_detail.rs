@@ -10,7 +10,11 @@ use leptos_router::hooks::use_navigate;
 
 use super::task_comments::{ActivityList, CommentThread};
 use super::task_form::{user_tz, TaskFieldInputs, TaskFields};
-use crate::domain::{Activity, AppError, Comment, ErrorCode, Member, Task, TaskPatch, TaskStatus, TaskView};
+use super::task_reminders_panel::TaskRemindersPanel;
+use super::watch_button::WatchButton;
+use crate::domain::{
+    Activity, AppError, Comment, ErrorCode, Member, Task, TaskPatch, TaskReminder, TaskStatus, TaskView,
+};
 use crate::serverfns::tasks::{DeleteTask, UpdateTask};
 use crate::ui::feedback::FormError;
 use crate::ui::form::FormValues;
@@ -57,10 +61,11 @@ pub fn TaskDetail(
     tz: Tz,
     comments: Resource<Result<Vec<Comment>, AppError>>,
     activity: Resource<Result<Vec<Activity>, AppError>>,
+    reminders: (Resource<Result<Vec<TaskReminder>, AppError>>, RwSignal<u32>),
     state: EditState,
 ) -> AnyView {
     let EditState { changes, thread_changes, editing, changed_elsewhere, incoming, stale } = state;
-    let TaskView { task, description_html, role, .. } = view;
+    let TaskView { task, description_html, role, watching, .. } = view;
     let can_edit = role.can_edit_tasks();
     // Freshly loaded: whatever changed elsewhere is shown now.
     if !editing.get_untracked() {
@@ -224,8 +229,10 @@ pub fn TaskDetail(
                         </div>
                     </form>
                 </Show>
+                <WatchButton task_id watching />
             </article>
             <div class="stack">
+                <TaskRemindersPanel task_id reminders=reminders.0 changes=reminders.1 can_edit tz />
                 <CommentThread task_id comments can_comment=can_edit tz changes=thread_changes />
                 <ActivityList activity tz />
             </div>

@@ -8,11 +8,12 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::task_detail::{EditState, TaskDetail};
-use crate::domain::{Activity, AppError, Comment, Member, Task, TaskView};
+use crate::domain::{Activity, AppError, Comment, Member, Task, TaskReminder, TaskView};
 use crate::live::{debounced, use_live, LiveMessage};
 use crate::serverfns::comments::{list_activity, list_comments};
 use crate::serverfns::projects::list_members;
 use crate::serverfns::tasks::get_task_view;
+use crate::serverfns::tasks::list_task_reminders;
 use crate::ui::feedback::{ErrorNotice, Loading};
 use crate::ui::guard::RequireUser;
 use crate::ui::time::Tz;
@@ -41,6 +42,11 @@ pub fn TaskPage() -> impl IntoView {
         move || (task_id(), changes.get(), thread_changes.get()),
         |(id, _, _)| async move { list_activity(id.ok_or_else(|| AppError::not_found("task"))?).await },
     );
+    let reminder_changes = RwSignal::new(0u32);
+    let reminders = Resource::new(
+        move || (task_id(), reminder_changes.get()),
+        |(id, _)| async move { list_task_reminders(id.ok_or_else(|| AppError::not_found("task"))?).await },
+    );
     let editing = RwSignal::new(false);
     let changed_elsewhere = RwSignal::new(false);
     let incoming = RwSignal::new(None);
@@ -50,7 +56,7 @@ pub fn TaskPage() -> impl IntoView {
     // hydrates exactly what the server rendered.
     view! {
         <RequireUser children=move |me| view! {
-            <TaskLoader tz=Tz::new(me.zone) view_res comments activity state=EditState { changes, thread_changes, editing, changed_elsewhere, incoming, stale } />
+            <TaskLoader tz=Tz::new(me.zone) view_res comments activity reminders=(reminders, reminder_changes) state=EditState { changes, thread_changes, editing, changed_elsewhere, incoming, stale } />
         } />
     }
 }
@@ -127,6 +133,7 @@ fn TaskLoader(
     view_res: Resource<Loaded>,
     comments: Resource<Result<Vec<Comment>, AppError>>,
     activity: Resource<Result<Vec<Activity>, AppError>>,
+    reminders: (Resource<Result<Vec<TaskReminder>, AppError>>, RwSignal<u32>),
     state: EditState,
 ) -> impl IntoView {
     view! {
@@ -134,7 +141,7 @@ fn TaskLoader(
             {move || Suspend::new(async move {
                 match view_res.await {
                     Ok((view, members)) => view! {
-                        <TaskDetail view members tz comments activity state />
+                        <TaskDetail view members tz comments activity reminders state />
                     }.into_any(),
                     Err(error) => view! { <Title text="Task" /> <ErrorNotice error /> }.into_any(),
                 }

@@ -6,7 +6,7 @@ use crate::domain::{AppError, Me, MePatch, User};
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     let backend = crate::backend::backend()?;
     let user = crate::backend::reply(backend.current_user(&crate::backend::request_headers()?).await)?;
-    Ok(user.map(|user| Me { zone: backend.zone(&user.timezone), user }))
+    Ok(user.map(|user| Me { zone: backend.zone(&user.timezone), user, channels: backend.channels() }))
 }
 
 /// Every time zone name the server knows, for the settings form.

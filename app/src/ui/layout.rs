@@ -9,6 +9,10 @@ use crate::live::use_live;
 use crate::serverfns::auth::SignOut;
 use crate::serverfns::notifications::unread_count;
 
+/// The unread badge's count, for pages that change it (marking notifications read).
+#[derive(Clone, Copy)]
+pub struct UnreadBadge(pub Resource<Result<i64, AppError>>);
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_session().0;
@@ -16,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Independent of the session resource: a resource whose source reads another
     // resource refetches mid-render on the server.
     let unread = Resource::new(|| (), |_| unread_count());
+    provide_context(UnreadBadge(unread));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">

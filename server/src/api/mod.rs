@@ -10,7 +10,9 @@ mod notifications;
 mod openapi;
 mod ops;
 mod projects;
+mod task_reminders;
 mod tasks;
+mod watchers;
 
 use axum::routing::{get, MethodRouter};
 use axum::Router;
@@ -72,6 +74,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         get "/tasks/{id}/comments" => comments::list,
         post "/tasks/{id}/comments" => comments::create,
         get "/tasks/{id}/activity" => comments::activity,
+        get "/tasks/{id}/watchers" => watchers::list,
+        put "/tasks/{id}/watch" => watchers::watch,
+        delete "/tasks/{id}/watch" => watchers::unwatch,
+        get "/tasks/{id}/reminders" => task_reminders::list,
+        post "/tasks/{id}/reminders" => task_reminders::create,
+        delete "/tasks/{id}/reminders/{reminder_id}" => task_reminders::remove,
         get "/notifications" => notifications::list,
         post "/notifications/read-all" => notifications::read_all,
         post "/notifications/{id}/read" => notifications::read,

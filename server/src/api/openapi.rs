@@ -2,16 +2,17 @@
 //! types, served at `/api/v1/openapi.json` and browsable at `/api/docs`.
 
 use app::domain::{
-    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Comment, CreatedToken, Identity, InstanceSettings,
-    MePatch, Member, MemberInput, NewComment, NewProject, NewTask, NewToken, Notification, NotificationKind, Page,
-    PasswordChange, Priority, Project, ProjectPatch, ProviderInfo, Registration, Role, SignInMethods, SignInOptions,
-    Task, TaskPatch, TaskStatus, TokenScope, User,
+    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Channel, Comment, CreatedToken, Identity,
+    InstanceSettings, MePatch, Member, MemberInput, NewComment, NewProject, NewTask, NewTaskReminder, NewToken,
+    Notification, NotificationKind, NotificationPrefs, NotificationPrefsPatch, Page, PasswordChange, Priority, Project,
+    ProjectPatch, ProviderInfo, QuietHours, Registration, Role, SignInMethods, SignInOptions, Task, TaskPatch,
+    TaskReminder, TaskStatus, TokenScope, User, Watcher,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use super::{account, auth, comments, identities, notifications, projects, tasks};
+use super::{account, auth, comments, identities, notifications, projects, task_reminders, tasks, watchers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,7 +27,8 @@ use super::{account, auth, comments, identities, notifications, projects, tasks}
         projects::list, projects::create, projects::get, projects::update, projects::remove,
         projects::members, projects::add_member, projects::remove_member,
         tasks::list, tasks::list_mine, tasks::create, tasks::get, tasks::update, tasks::remove,
-        comments::list, comments::create, comments::activity,
+        comments::list, comments::create, comments::activity, watchers::list, watchers::watch, watchers::unwatch,
+        task_reminders::list, task_reminders::create, task_reminders::remove,
         notifications::list, notifications::read, notifications::read_all,
         account::sessions, account::revoke, account::revoke_others, account::create_token,
         account::change_password, account::accounts, account::update_account,
@@ -39,7 +41,7 @@ use super::{account, auth, comments, identities, notifications, projects, tasks}
         Notification, NotificationKind, Page<Task>, ErrorBody, ErrorDetail, RegisteredUser,
         TokenRequest, TokenResponse, Revoked, AccessInfo, AccessKind, TokenScope, NewToken, CreatedToken,
         PasswordChange, AccountInfo, AccountPatch, SignInOptions, ProviderInfo, SignInMethods, Identity,
-        InstanceSettings,
+        InstanceSettings, NotificationPrefs, NotificationPrefsPatch, QuietHours, Channel, Watcher, TaskReminder, NewTaskReminder,
     )),
     modifiers(&BearerAuth),
     tags(

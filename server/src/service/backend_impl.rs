@@ -76,6 +76,9 @@ impl Backend for Service {
     fn timezone_names(&self) -> Vec<String> {
         crate::zone::names()
     }
+    fn channels(&self) -> Vec<app::domain::Channel> {
+        Service::channels(self)
+    }
     async fn list_projects(&self, actor: &User) -> Result<Vec<Project>, AppError> {
         Service::list_projects(self, actor).await
     }
@@ -114,6 +117,23 @@ impl Backend for Service {
     }
     async fn task_view(&self, actor: &User, id: Uuid) -> Result<TaskView, AppError> {
         Service::task_view(self, actor, id).await
+    }
+    async fn set_watching(&self, actor: &User, id: Uuid, watching: bool) -> Result<(), AppError> {
+        Service::set_watching(self, actor, id, watching).await
+    }
+    async fn list_task_reminders(&self, actor: &User, task_id: Uuid) -> Result<Vec<TaskReminder>, AppError> {
+        Service::list_task_reminders(self, actor, task_id).await
+    }
+    async fn add_task_reminder(
+        &self,
+        actor: &User,
+        task_id: Uuid,
+        input: NewTaskReminder,
+    ) -> Result<TaskReminder, AppError> {
+        Service::add_task_reminder(self, actor, task_id, input).await
+    }
+    async fn remove_task_reminder(&self, actor: &User, task_id: Uuid, id: Uuid) -> Result<(), AppError> {
+        Service::remove_task_reminder(self, actor, task_id, id).await
     }
     async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
         Service::update_task(self, actor, id, patch).await

@@ -43,11 +43,15 @@ impl Service {
                 members.iter().filter(|m| handles.iter().any(|h| handle_matches(h, &m.name))).map(|m| m.user_id);
             notices.tell(mentioned, NotificationKind::Mentioned);
         }
-        notices.tell(task.assignee_ids.iter().copied().chain([task.created_by]), NotificationKind::CommentAdded);
+        let watchers = self.store.watchers(task.id).await?.into_iter().map(|w| w.user_id);
+        notices.tell(
+            task.assignee_ids.iter().copied().chain([task.created_by]).chain(watchers),
+            NotificationKind::CommentAdded,
+        );
         let commit = Commit {
             event: Some(self.event(task.project_id, "comment.created", actor, json!(comment))),
             activity: None,
-            notifications: notices.into_vec(),
+            notifications: self.route(notices.into_vec()).await?,
         };
         let notified = notified(&commit);
         self.store.insert_comment(&comment, commit).await?;

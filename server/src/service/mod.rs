@@ -6,11 +6,14 @@ mod account;
 mod auth;
 mod backend_impl;
 mod comments;
+mod delivery;
+mod digests;
 mod identities;
 mod notifications;
 mod notify;
 mod projects;
 mod reminders;
+mod task_reminders;
 mod tasks;
 
 use std::sync::Arc;
@@ -25,6 +28,7 @@ use crate::security::rate_limit::{Limit, RateLimiter};
 use crate::store::{Commit, Store, StoreError};
 
 pub use auth::{describe_device, SignedIn};
+pub use delivery::{retry_delay, MAX_EMAIL_ATTEMPTS};
 pub use identities::{Callback, Landing, SignInStart};
 
 pub struct ServiceConfig {
@@ -73,6 +77,8 @@ pub struct Service {
     instance: String,
     providers: Arc<crate::oauth::Providers>,
     cache_counts: Option<Arc<crate::store::cache::CacheCounts>>,
+    /// Sends email notifications, when the instance has an SMTP server.
+    mailer: Option<Arc<crate::email::Mailer>>,
 }
 
 impl Service {
@@ -83,12 +89,17 @@ impl Service {
         let passwords = PasswordHasherPool::new(1);
         let limiter = RateLimiter::local();
         let providers = Arc::new(crate::oauth::Providers::none());
-        Self { store, hub, clock, passwords, config, limiter, instance, providers, cache_counts: None }
+        Self { store, hub, clock, passwords, config, limiter, instance, providers, cache_counts: None, mailer: None }
     }
 
     /// Counts sign-in attempts in `limiter` (shared through Redis when there is one).
     pub fn with_rate_limiter(self, limiter: RateLimiter) -> Self {
         Self { limiter, ..self }
+    }
+
+    /// Sends email notifications through `mailer`.
+    pub fn with_mailer(self, mailer: Option<crate::email::Mailer>) -> Self {
+        Self { mailer: mailer.map(Arc::new), ..self }
     }
 
     /// Offers sign-in through these OAuth2/OIDC providers.
@@ -141,9 +152,14 @@ impl Service {
     }
 }
 
-/// Who a commit notifies, kept to push once it has landed.
+/// Who a commit notifies in the app, kept to push once it has landed.
 fn notified(commit: &Commit) -> Vec<(Uuid, Notification)> {
-    commit.notifications.iter().map(|n| (n.user_id, n.notification.clone())).collect()
+    unread(&commit.notifications)
+}
+
+/// The notifications that arrive unread, as the live stream pushes them.
+fn unread(notes: &[crate::store::NewNotification]) -> Vec<(Uuid, Notification)> {
+    notes.iter().filter(|n| n.notification.read_at.is_none()).map(|n| (n.user_id, n.notification.clone())).collect()
 }
 
 fn require(allowed: bool, message: &str) -> Result<(), AppError> {

@@ -37,6 +37,7 @@ impl<'a> Notices<'a> {
                     created_at: self.at,
                     read_at: None,
                 },
+                deliveries: Vec::new(),
             });
         }
     }
@@ -59,6 +60,8 @@ pub(super) fn title(kind: NotificationKind, actor: &str, task: &str) -> String {
         NotificationKind::Mentioned => format!("{actor} mentioned you on “{task}”"),
         NotificationKind::DueSoon => format!("“{task}” is due soon"),
         NotificationKind::Overdue => format!("“{task}” is overdue"),
+        NotificationKind::Digest => format!("Start with “{task}”"),
+        NotificationKind::Reminder => format!("Reminder: “{task}”"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reminders of due dates: `due_soon` ahead of a task's due time (each person's lead
-//! time, an hour unless they choose otherwise) and `overdue` once it passed, for its assignees (or its creator when nobody is assigned), each exactly
-//! once, as in-app notifications pushed live.
+//! time, an hour unless they choose otherwise), `overdue` once it passed, and the
+//! `reminder`s a task carries of its own; for its assignees (or its creator when nobody
+//! is assigned), each exactly once.
 //!
 //! Each run looks at open tasks due up to the longest lead time ahead and back as far as the
 //! catch-up window, so a run after downtime sends what came due meanwhile, once: a task
@@ -12,6 +13,7 @@ use chrono::TimeDelta;
 use uuid::Uuid;
 
 use super::Service;
+use crate::store::NewNotification;
 
 /// The longest lead time anyone may choose: how far ahead a run looks.
 const MAX_LEAD: TimeDelta = TimeDelta::minutes(MAX_REMINDER_LEAD_MINUTES as i64);
@@ -27,11 +29,10 @@ impl Service {
         let mut due = self.store.due_tasks(now - CATCH_UP, now + MAX_LEAD).await?;
         // Past due: `overdue`; ahead: `due_soon` once within the person's own lead time.
         due.retain(|d| d.due_at <= now || (d.lead_minutes > 0 && d.due_at - now <= TimeDelta::minutes(d.lead_minutes)));
-        // One order for every instance, so concurrent claims never wait on each other in a cycle.
-        due.sort_by_key(|d| (d.task_id, d.user_id));
-        let reminders = due
+        let users = self.recipients(due.iter().map(|d| d.user_id)).await?;
+        let mut reminders: Vec<_> = due
             .into_iter()
-            .map(|task| {
+            .filter_map(|task| {
                 let kind = if task.due_at <= now { NotificationKind::Overdue } else { NotificationKind::DueSoon };
                 let notification = Notification {
                     id: Uuid::now_v7(),
@@ -43,11 +44,18 @@ impl Service {
                     created_at: now,
                     read_at: None,
                 };
-                (task, notification)
+                let note = NewNotification { user_id: task.user_id, notification, deliveries: Vec::new() };
+                Some((task, self.routed(&users, note)?))
             })
             .collect();
+        // The reminders tasks carry of their own, claimed the same way.
+        let own = self.due_task_reminders(now).await?;
+        let users = self.recipients(own.iter().map(|(d, _)| d.user_id)).await?;
+        reminders.extend(own.into_iter().filter_map(|(task, note)| Some((task, self.routed(&users, note)?))));
+        // One order for every instance, so concurrent claims never wait on each other in a cycle.
+        reminders.sort_by_key(|(d, note)| (d.task_id, d.user_id, note.notification.kind, d.due_at));
         let sent = self.store.claim_reminders(reminders, now).await?;
-        self.hub.notified(&sent);
+        self.hub.notified(&super::unread(&sent));
         Ok(sent.len())
     }
 }

@@ -62,7 +62,7 @@ impl Service {
                 version: 1,
                 changes: json!({}),
             }),
-            notifications: notices.into_vec(),
+            notifications: self.route(notices.into_vec()).await?,
         };
         let notified = notified(&commit);
         self.store.insert_task(&task, commit).await?;
@@ -88,7 +88,20 @@ impl Service {
         let seq = self.store.latest_seq(task.project_id).await?;
         let task = self.store.task(task.id).await?.ok_or_else(|| AppError::not_found("task"))?;
         let description_html = crate::markdown::render(task.description.as_deref().unwrap_or_default());
-        Ok(TaskView { task, description_html, role, seq })
+        let watching = self.store.watchers(task.id).await?.iter().any(|w| w.user_id == actor.id);
+        Ok(TaskView { task, description_html, role, seq, watching })
+    }
+
+    /// Starts or stops the actor following a task they can read; viewers may too.
+    #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id))]
+    pub async fn set_watching(&self, actor: &User, id: Uuid, watching: bool) -> Result<(), AppError> {
+        self.readable_task(actor, id).await?;
+        Ok(self.store.set_watching(id, actor.id, watching, self.clock.now()).await?)
+    }
+
+    pub async fn list_watchers(&self, actor: &User, id: Uuid) -> Result<Vec<app::domain::Watcher>, AppError> {
+        self.readable_task(actor, id).await?;
+        Ok(self.store.watchers(id).await?)
     }
 
     /// Applies a patch. With a `version` older than the task's, fields changed since
@@ -117,8 +130,11 @@ impl Service {
                 next.assignee_ids.iter().filter(|u| !current.assignee_ids.contains(u)).copied(),
                 NotificationKind::TaskAssigned,
             );
-            notices
-                .tell(current.assignee_ids.iter().copied().chain([current.created_by]), NotificationKind::TaskUpdated);
+            let watchers = self.store.watchers(id).await?.into_iter().map(|w| w.user_id);
+            notices.tell(
+                current.assignee_ids.iter().copied().chain([current.created_by]).chain(watchers),
+                NotificationKind::TaskUpdated,
+            );
             let commit = Commit {
                 event: Some(self.event(next.project_id, "task.updated", actor, json!(next))),
                 activity: Some(NewActivity {
@@ -129,7 +145,7 @@ impl Service {
                     version: next.version,
                     changes: Value::Object(changes),
                 }),
-                notifications: notices.into_vec(),
+                notifications: self.route(notices.into_vec()).await?,
             };
             let notified = notified(&commit);
             if self.store.update_task(&next, current.version, commit).await? {

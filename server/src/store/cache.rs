@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::domain::{
-    Activity, Comment, MePatch, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User,
+    Activity, Channel, Comment, MePatch, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User,
+    Watcher,
 };
 use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -24,9 +25,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    CommentStore, Commit, DueTask, EventStore, IdentityRecord, IdentityStore, NewIdentity, NewSession, NewUser,
-    NotificationStore, OAuthFlow, ProjectStore, ReminderStore, ScheduleStore, SessionRecord, Store, StoreResult,
-    StoredEvent, TaskScope, TaskStore, Unlinked, UserStore,
+    ClaimedDelivery, CommentStore, Commit, DeliveryStore, DigestStore, DigestTask, DueTask, DueTaskReminder,
+    EventStore, IdentityRecord, IdentityStore, NewIdentity, NewNotification, NewSession, NewUser, NotificationStore,
+    OAuthFlow, ProjectStore, ReminderStore, ScheduleStore, SessionRecord, Store, StoreResult, StoredEvent,
+    TaskReminderStore, TaskScope, TaskStore, Unlinked, UserStore, WatcherStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -400,6 +402,107 @@ impl CommentStore for CachedStore {
     }
 }
 
+/// Task reminders are read on the task page and by the scheduler; not cached.
+#[async_trait::async_trait]
+impl TaskReminderStore for CachedStore {
+    async fn task_reminders(&self, task_id: Uuid) -> StoreResult<Vec<app::domain::TaskReminder>> {
+        self.inner.task_reminders(task_id).await
+    }
+
+    async fn insert_task_reminder(&self, reminder: &app::domain::TaskReminder, max: usize) -> StoreResult<bool> {
+        self.inner.insert_task_reminder(reminder, max).await
+    }
+
+    async fn delete_task_reminder(&self, task_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        self.inner.delete_task_reminder(task_id, id).await
+    }
+
+    async fn due_task_reminders(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_until: DateTime<Utc>,
+    ) -> StoreResult<Vec<DueTaskReminder>> {
+        self.inner.due_task_reminders(from, until, due_until).await
+    }
+}
+
+/// Digests are read once a day per person; nothing to cache.
+#[async_trait::async_trait]
+impl DigestStore for CachedStore {
+    async fn digest_users(&self, unclaimed_since: DateTime<Utc>) -> StoreResult<Vec<User>> {
+        self.inner.digest_users(unclaimed_since).await
+    }
+
+    async fn digest_tasks(&self, user_id: Uuid, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DigestTask>> {
+        self.inner.digest_tasks(user_id, until, limit).await
+    }
+
+    async fn claim_digest(
+        &self,
+        user_id: Uuid,
+        day: chrono::NaiveDate,
+        note: Option<NewNotification>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.inner.claim_digest(user_id, day, note, now).await
+    }
+}
+
+/// Watchers are read once per change or comment; not cached.
+#[async_trait::async_trait]
+impl WatcherStore for CachedStore {
+    async fn set_watching(&self, task_id: Uuid, user_id: Uuid, watching: bool, now: DateTime<Utc>) -> StoreResult<()> {
+        self.inner.set_watching(task_id, user_id, watching, now).await
+    }
+
+    async fn watchers(&self, task_id: Uuid) -> StoreResult<Vec<Watcher>> {
+        self.inner.watchers(task_id).await
+    }
+}
+
+/// Deliveries are each read once by the sender that claims them; nothing to cache.
+#[async_trait::async_trait]
+impl DeliveryStore for CachedStore {
+    async fn claim_deliveries(
+        &self,
+        channel: Channel,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        self.inner.claim_deliveries(channel, now, until, limit).await
+    }
+
+    async fn prune_sent_records(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        self.inner.prune_sent_records(before).await
+    }
+
+    async fn release_deliveries(
+        &self,
+        channel: Channel,
+        notification_ids: &[Uuid],
+        due_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.inner.release_deliveries(channel, notification_ids, due_at).await
+    }
+
+    async fn deliveries_sent(&self, channel: Channel, notification_ids: &[Uuid]) -> StoreResult<()> {
+        self.inner.deliveries_sent(channel, notification_ids).await
+    }
+
+    async fn deliveries_failed(
+        &self,
+        channel: Channel,
+        notification_ids: &[Uuid],
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.inner.deliveries_failed(channel, notification_ids, error, retry_at, now).await
+    }
+}
+
 /// Reminders read open tasks across projects once a minute; nothing to cache.
 #[async_trait::async_trait]
 impl ReminderStore for CachedStore {
@@ -409,9 +512,9 @@ impl ReminderStore for CachedStore {
 
     async fn claim_reminders(
         &self,
-        reminders: Vec<(DueTask, Notification)>,
+        reminders: Vec<(DueTask, NewNotification)>,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<(Uuid, Notification)>> {
+    ) -> StoreResult<Vec<NewNotification>> {
         self.inner.claim_reminders(reminders, now).await
     }
 }
@@ -478,6 +581,10 @@ impl UserStore for CachedStore {
 
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>> {
         self.inner.user_by_id(id).await
+    }
+
+    async fn users_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<User>> {
+        self.inner.users_by_ids(ids).await
     }
 
     async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()> {

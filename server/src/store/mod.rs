@@ -7,7 +7,8 @@ pub mod postgres;
 pub mod sqlite;
 
 use app::domain::{
-    Activity, Comment, MePatch, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User,
+    Activity, Channel, Comment, MePatch, Member, Notification, Project, ProjectPatch, Role, Task, TaskFilter, User,
+    Watcher,
 };
 use std::time::Duration;
 
@@ -153,9 +154,29 @@ pub struct NewActivity {
     pub changes: serde_json::Value,
 }
 
+#[derive(Clone, Debug)]
 pub struct NewNotification {
     pub user_id: Uuid,
     pub notification: Notification,
+    /// Channels besides the app it still has to go out on, each not before its time.
+    pub deliveries: Vec<NewDelivery>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NewDelivery {
+    pub channel: Channel,
+    pub due_at: DateTime<Utc>,
+}
+
+/// A delivery claimed for sending, with what its message needs.
+#[derive(Clone, Debug)]
+pub struct ClaimedDelivery {
+    pub notification: Notification,
+    pub user: User,
+    pub project_name: String,
+    pub task_due_at: Option<DateTime<Utc>>,
+    /// Tries so far, this one included.
+    pub attempts: u32,
 }
 
 /// What a write records besides the change itself, committed with it.
@@ -186,6 +207,10 @@ pub trait Store:
     + EventStore
     + ScheduleStore
     + ReminderStore
+    + DeliveryStore
+    + WatcherStore
+    + DigestStore
+    + TaskReminderStore
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -198,8 +223,11 @@ pub trait UserStore: Send + Sync + 'static {
     /// The user with this (normalized) email, and their password hash.
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>>;
+    /// Those of `ids` that exist, in no particular order.
+    async fn users_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<User>>;
     async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()>;
-    /// Applies the fields the (normalized) patch sets.
+    /// Applies the fields the (normalized) patch sets; a change of notification
+    /// preferences is merged into the stored ones in the same transaction.
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User>;
 
     /// Replaces the password hash.
@@ -366,6 +394,14 @@ pub trait TaskStore: Send + Sync + 'static {
 }
 
 #[async_trait::async_trait]
+pub trait WatcherStore: Send + Sync + 'static {
+    /// Starts or stops `user_id` watching the task; doing what is already so is fine.
+    async fn set_watching(&self, task_id: Uuid, user_id: Uuid, watching: bool, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Those watching the task who are still members of its project, by name.
+    async fn watchers(&self, task_id: Uuid) -> StoreResult<Vec<Watcher>>;
+}
+
+#[async_trait::async_trait]
 pub trait CommentStore: Send + Sync + 'static {
     async fn insert_comment(&self, comment: &Comment, commit: Commit) -> StoreResult<()>;
     /// The task a comment belongs to.
@@ -430,9 +466,103 @@ pub trait ReminderStore: Send + Sync + 'static {
     /// (a reminder claimed before, by any instance, is skipped).
     async fn claim_reminders(
         &self,
-        reminders: Vec<(DueTask, Notification)>,
+        reminders: Vec<(DueTask, NewNotification)>,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<(Uuid, Notification)>>;
+    ) -> StoreResult<Vec<NewNotification>>;
+}
+
+/// A task reminder that may go off, with someone to remind.
+#[derive(Clone, Debug)]
+pub struct DueTaskReminder {
+    pub reminder: app::domain::TaskReminder,
+    pub project_id: Uuid,
+    pub title: String,
+    pub due_at: Option<DateTime<Utc>>,
+    /// An assignee, or the task's creator when nobody is assigned.
+    pub user_id: Uuid,
+}
+
+#[async_trait::async_trait]
+pub trait TaskReminderStore: Send + Sync + 'static {
+    /// Oldest first.
+    async fn task_reminders(&self, task_id: Uuid) -> StoreResult<Vec<app::domain::TaskReminder>>;
+    /// Adds the reminder unless its task has `max` already (then `false`).
+    async fn insert_task_reminder(&self, reminder: &app::domain::TaskReminder, max: usize) -> StoreResult<bool>;
+    async fn delete_task_reminder(&self, task_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Reminders of open tasks that may go off from `from` to `until`: fixed ones in
+    /// that window, relative ones of tasks due from `from` to `due_until`; once per
+    /// person to remind.
+    async fn due_task_reminders(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_until: DateTime<Utc>,
+    ) -> StoreResult<Vec<DueTaskReminder>>;
+}
+
+/// An open task in someone's daily digest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DigestTask {
+    pub task_id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    pub title: String,
+    pub due_at: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+pub trait DigestStore: Send + Sync + 'static {
+    /// Everyone who may have chosen a daily digest (their preferences decide) and has
+    /// had none claimed since `unclaimed_since`.
+    async fn digest_users(&self, unclaimed_since: DateTime<Utc>) -> StoreResult<Vec<User>>;
+    /// Open tasks due by `until` (late ones included) that are `user_id`'s: assigned to
+    /// them, or theirs by creation with nobody assigned; in projects they belong to.
+    /// Soonest due first, at most `limit`.
+    async fn digest_tasks(&self, user_id: Uuid, until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<DigestTask>>;
+    /// Claims the digest of `user_id` for the local `day` and stores its notification
+    /// (if any) with it; `false` when it was claimed before, by any instance.
+    async fn claim_digest(
+        &self,
+        user_id: Uuid,
+        day: chrono::NaiveDate,
+        note: Option<NewNotification>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait::async_trait]
+pub trait DeliveryStore: Send + Sync + 'static {
+    /// Claims up to `limit` deliveries on `channel` that are due by `now` and not held by
+    /// another sender, holding them until `until`; oldest first.
+    async fn claim_deliveries(
+        &self,
+        channel: Channel,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Forgets what only guarded against repeats and no longer can: emails given up,
+    /// digests sent and reminders claimed before `before`. Returns the rows removed.
+    async fn prune_sent_records(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Hands claimed deliveries back untried: due at `due_at`, the claim's try not counted.
+    async fn release_deliveries(
+        &self,
+        channel: Channel,
+        notification_ids: &[Uuid],
+        due_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Forgets deliveries that went out.
+    async fn deliveries_sent(&self, channel: Channel, notification_ids: &[Uuid]) -> StoreResult<()>;
+    /// Records a failure: the deliveries are tried again at `retry_at`, or never when it
+    /// is `None`.
+    async fn deliveries_failed(
+        &self,
+        channel: Channel,
+        notification_ids: &[Uuid],
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 #[async_trait::async_trait]

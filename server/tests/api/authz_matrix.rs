@@ -24,6 +24,8 @@ struct World {
     owner: TestUser,
     project: String,
     task: String,
+    /// A reminder the owner set on `task`.
+    reminder: String,
     notification: String,
     owner_session: String,
     /// A provider identity linked to the owner's account.
@@ -54,10 +56,12 @@ fn example_body(method: &str, path: &str, world: &World) -> Option<Value> {
         ("post", "/projects/{id}/tasks") => json!({ "title": "Planted" }),
         ("patch", "/tasks/{id}") => json!({ "title": "Hijacked" }),
         ("post", "/tasks/{id}/comments") => json!({ "body": "Planted" }),
+        ("post", "/tasks/{id}/reminders") => json!({ "before_due_minutes": 30 }),
         (_, _) if method == "get" || method == "delete" || path.ends_with("/read") || path.ends_with("read-all") => {
             return None
         }
         ("post", "/auth/logout") => return None,
+        ("put", "/tasks/{id}/watch") => return None,
         _ => panic!("{method} {path}: add an example body to the authorization matrix"),
     };
     Some(body)
@@ -80,7 +84,7 @@ fn concrete(path: &str, world: &World) -> String {
     } else {
         ""
     };
-    path.replace("{id}", id).replace("{user_id}", &world.third)
+    path.replace("{id}", id).replace("{user_id}", &world.third).replace("{reminder_id}", &world.reminder)
 }
 
 /// What `caller` must get, or `None` where the route is theirs to use (their own
@@ -98,6 +102,8 @@ fn expected(caller: Caller, method: &str, path: &str) -> Option<StatusCode> {
         Caller::Viewer | Caller::Member if path.starts_with("/notifications/{id}") => Some(StatusCode::NOT_FOUND),
         Caller::Viewer | Caller::Member if path.starts_with("/me/sessions/{id}") => Some(StatusCode::NOT_FOUND),
         Caller::Viewer | Caller::Member if path.starts_with("/me/identities/{id}") => Some(StatusCode::NOT_FOUND),
+        // Following a task one can read is one's own business, viewers included.
+        Caller::Viewer | Caller::Member if path.ends_with("/watch") => None,
         Caller::Viewer if owners_object && !read => Some(StatusCode::FORBIDDEN),
         Caller::Viewer | Caller::Member if owners_object && read => Some(StatusCode::OK),
         // Members work on tasks and comments, but do not run the project.
@@ -117,6 +123,8 @@ async fn snapshot(app: &TestApp, world: &World) -> Value {
         "tasks": get(format!("/api/v1/projects/{}/tasks", world.project)).await,
         "task": get(format!("/api/v1/tasks/{}", world.task)).await,
         "comments": get(format!("/api/v1/tasks/{}/comments", world.task)).await,
+        "watchers": get(format!("/api/v1/tasks/{}/watchers", world.task)).await,
+        "reminders": get(format!("/api/v1/tasks/{}/reminders", world.task)).await,
         "notifications": get("/api/v1/notifications".into()).await,
         "sessions": get("/api/v1/me/sessions".into()).await.as_array().map(|s| s.len()),
         "accounts": get("/api/v1/admin/users".into()).await,
@@ -140,6 +148,10 @@ async fn build_world(app: &TestApp) -> (World, Vec<(Caller, Option<String>)>) {
     let task = app.task(&project, &owner, json!({ "title": "Plan" })).await["id"].as_str().unwrap().to_owned();
     let comment = app.post(&format!("/api/v1/tasks/{task}/comments"), &owner, json!({ "body": "first" })).await;
     assert_eq!(comment.status, StatusCode::CREATED);
+    let reminder =
+        app.post(&format!("/api/v1/tasks/{task}/reminders"), &owner, json!({ "at": "2030-01-01T09:00:00Z" })).await;
+    assert_eq!(reminder.status, StatusCode::CREATED, "{:?}", reminder.body);
+    let reminder = reminder.body["id"].as_str().unwrap().to_owned();
     // The member assigns the owner, who is notified.
     app.task(&project, &member, json!({ "title": "For Olga", "assignee_ids": [owner.id] })).await;
     let notification =
@@ -189,6 +201,7 @@ async fn build_world(app: &TestApp) -> (World, Vec<(Caller, Option<String>)>) {
         owner,
         project,
         task,
+        reminder,
         notification,
         owner_session,
         owner_identity,

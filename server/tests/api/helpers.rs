@@ -28,6 +28,12 @@ impl ManualClock {
         std::sync::Arc::new(Self(std::sync::Mutex::new(server::clock::SystemClock.now())))
     }
 
+    /// A clock showing `at` (RFC 3339) until moved.
+    pub fn starting_at(at: &str) -> std::sync::Arc<Self> {
+        let at = chrono::DateTime::parse_from_rfc3339(at).expect("an RFC 3339 time").with_timezone(&chrono::Utc);
+        std::sync::Arc::new(Self(std::sync::Mutex::new(at)))
+    }
+
     pub fn advance(&self, by: chrono::TimeDelta) {
         *self.0.lock().unwrap() += by;
     }
@@ -92,6 +98,8 @@ impl TestApp {
             // Off unless a test turns it on: a run at an unexpected moment would send
             // reminders the test did not ask for.
             reminder_cron: None,
+            smtp: None,
+            email_sender: true,
         };
         adjust(&mut config);
         let app = Application::build_with_clock(config.clone(), clock).await.expect("app builds");

@@ -82,3 +82,51 @@ async fn notifications_page_with_a_cursor() {
     assert_eq!(titles, expected);
     assert_eq!(app.get("/api/v1/notifications?limit=0", &bob).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The kinds of `user`'s notifications, newest first.
+async fn kinds(app: &TestApp, user: &crate::helpers::TestUser) -> Vec<String> {
+    let r = app.get("/api/v1/notifications", user).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn watchers_hear_of_changes_and_comments_until_they_stop_or_leave() {
+    let app = TestApp::spawn().await;
+    let (ada, vic, sam) = (app.user("Ada").await, app.user("Vic").await, app.user("Sam").await);
+    let p = app.project(&ada, "Launch").await;
+    app.add_member(&p, &ada, &vic, "viewer").await;
+    let task = app.task(&p, &ada, json!({ "title": "Ship it" })).await["id"].as_str().unwrap().to_owned();
+    let watch = format!("/api/v1/tasks/{task}/watch");
+    let watchers = format!("/api/v1/tasks/{task}/watchers");
+
+    // Viewers may watch; outsiders do not even see the task.
+    assert_eq!(app.request(reqwest::Method::PUT, &watch, Some(&vic.token), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.request(reqwest::Method::PUT, &watch, Some(&vic.token), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.request(reqwest::Method::PUT, &watch, Some(&sam.token), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&watchers, &sam).await.status, StatusCode::NOT_FOUND);
+    let list = app.get(&watchers, &ada).await;
+    assert_eq!(list.body, json!([{ "user_id": vic.id, "name": "Vic" }]));
+    // Ada watches her own task: her own actions still tell her nothing.
+    assert_eq!(app.request(reqwest::Method::PUT, &watch, Some(&ada.token), None).await.status, StatusCode::NO_CONTENT);
+
+    let r = app.patch(&format!("/api/v1/tasks/{task}"), &ada, json!({ "title": "Ship it now" })).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app.post(&format!("/api/v1/tasks/{task}/comments"), &ada, json!({ "body": "Nearly there" })).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(kinds(&app, &vic).await, ["comment_added", "task_updated"]);
+    assert!(kinds(&app, &ada).await.is_empty());
+
+    // Unwatched: nothing more.
+    assert_eq!(app.delete(&watch, &vic).await.status, StatusCode::NO_CONTENT);
+    app.patch(&format!("/api/v1/tasks/{task}"), &ada, json!({ "title": "Ship it today" })).await;
+    assert_eq!(kinds(&app, &vic).await.len(), 2);
+
+    // Watching again, then removed from the project: no longer told, no longer listed.
+    app.request(reqwest::Method::PUT, &watch, Some(&vic.token), None).await;
+    let r = app.delete(&format!("/api/v1/projects/{p}/members/{}", vic.id), &ada).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    app.patch(&format!("/api/v1/tasks/{task}"), &ada, json!({ "title": "Ship it tomorrow" })).await;
+    assert_eq!(kinds(&app, &vic).await.len(), 2);
+    assert_eq!(app.get(&watchers, &ada).await.body, json!([{ "user_id": ada.id, "name": "Ada" }]));
+}

@@ -34,6 +34,10 @@ async fn the_openapi_document_describes_every_endpoint() {
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, endpoints.len(), "every handler, once");
     assert!(doc.body["components"]["schemas"]["Task"]["properties"]["version"].is_object());
+    let schemas = &doc.body["components"]["schemas"];
+    assert!(schemas["User"]["properties"]["notifications"].is_object());
+    assert!(schemas["NotificationPrefs"]["properties"]["quiet_hours"].is_object());
+    assert!(schemas["MePatch"]["properties"]["notifications"].is_object());
     assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
 }
 

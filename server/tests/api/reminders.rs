@@ -188,3 +188,109 @@ async fn each_person_chooses_how_long_ahead_or_not_at_all() {
     assert_eq!(app.service.send_due_reminders().await.unwrap(), 2);
     assert_eq!(reminders(&app, &bob).await, [pair("overdue", &both)]);
 }
+
+/// The `reminder` notifications `user` has, as titles, oldest first.
+async fn own_reminders(app: &TestApp, user: &TestUser) -> Vec<String> {
+    let r = app.get("/api/v1/notifications?limit=100", user).await;
+    let mut found: Vec<String> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "reminder")
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect();
+    found.reverse();
+    found
+}
+
+#[tokio::test]
+async fn a_task_carries_its_own_reminders_at_a_moment_or_before_it_is_due() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let (ada, bob, vic, sam) =
+        (app.user("Ada").await, app.user("Bob").await, app.user("Vic").await, app.user("Sam").await);
+    let project = app.project(&ada, "Launch").await;
+    app.add_member(&project, &ada, &bob, "member").await;
+    app.add_member(&project, &ada, &vic, "viewer").await;
+    let report = task(&app, &project, &ada, "Report", at(&clock, TimeDelta::hours(3)), &[&bob]).await;
+    let other = task(&app, &project, &ada, "Other", at(&clock, TimeDelta::days(40)), &[&bob]).await;
+    let path = format!("/api/v1/tasks/{report}/reminders");
+
+    let relative = app.post(&path, &ada, json!({ "before_due_minutes": 120 })).await;
+    assert_eq!(relative.status, StatusCode::CREATED, "{:?}", relative.body);
+    let fixed = app.post(&path, &bob, json!({ "at": at(&clock, TimeDelta::minutes(30)) })).await;
+    assert_eq!(fixed.status, StatusCode::CREATED, "{:?}", fixed.body);
+    assert_eq!(fixed.body["before_due_minutes"], Value::Null);
+    // Viewers read them but may not add; outsiders see nothing; nonsense is refused.
+    assert_eq!(app.get(&path, &vic).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(app.post(&path, &vic, json!({ "before_due_minutes": 5 })).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&path, &sam).await.status, StatusCode::NOT_FOUND);
+    for bad in [
+        json!({}),
+        json!({ "before_due_minutes": 5, "at": at(&clock, TimeDelta::hours(1)) }),
+        json!({ "before_due_minutes": 50000 }),
+    ] {
+        let r = app.post(&path, &ada, bad.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {:?}", r.body);
+    }
+    assert_eq!(app.post(&path, &ada, json!({ "before_due_minutes": "soon" })).await.status.as_u16() / 100, 4);
+    // Moments already past are refused: a fixed one, and one too long before the due time.
+    let past = app.post(&path, &ada, json!({ "at": at(&clock, TimeDelta::minutes(-1)) })).await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let too_early = app.post(&path, &ada, json!({ "before_due_minutes": 4 * 60 })).await;
+    assert!(too_early.body["error"]["details"]["fields"]["before_due_minutes"].is_string(), "{:?}", too_early.body);
+    let undated = app.task(&project, &ada, json!({ "title": "Someday" })).await["id"].as_str().unwrap().to_owned();
+    let r = app.post(&format!("/api/v1/tasks/{undated}/reminders"), &ada, json!({ "before_due_minutes": 60 })).await;
+    assert_eq!(r.code(), "validation_failed");
+    // One removed through another task's address is not found there.
+    let spare =
+        app.post(&path, &ada, json!({ "before_due_minutes": 10 })).await.body["id"].as_str().unwrap().to_owned();
+    let wrong = app.delete(&format!("/api/v1/tasks/{other}/reminders/{spare}"), &ada).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.delete(&format!("{path}/{spare}"), &vic).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.delete(&format!("{path}/{spare}"), &ada).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&path, &ada).await.body.as_array().unwrap().len(), 2);
+
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+    clock.advance(TimeDelta::minutes(31));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(own_reminders(&app, &bob).await, ["Reminder: “Report” is due in 2 hours"]);
+    clock.advance(TimeDelta::minutes(30));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0, "each once");
+    assert_eq!(own_reminders(&app, &bob).await.len(), 2);
+    assert!(own_reminders(&app, &ada).await.is_empty(), "the assignee is reminded, not the creator");
+
+    // Moved a day later: the relative one follows the due date; the fixed one is spent.
+    patch(&app, &report, &ada, json!({ "due_at": at(&clock, TimeDelta::hours(26)) })).await;
+    clock.advance(TimeDelta::hours(23) + TimeDelta::minutes(59));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+    clock.advance(TimeDelta::minutes(2));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(own_reminders(&app, &bob).await.len(), 3);
+
+    // Done: nothing more, not even `due_soon` or `overdue`.
+    patch(&app, &report, &ada, json!({ "status": "done" })).await;
+    clock.advance(TimeDelta::hours(5));
+    app.service.send_due_reminders().await.unwrap();
+    assert_eq!(own_reminders(&app, &bob).await.len(), 3);
+    assert_eq!(reminders(&app, &bob).await, [], "no due_soon or overdue for a finished task");
+}
+
+#[tokio::test]
+async fn a_task_carries_at_most_ten_reminders() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    let project = app.project(&ada, "Launch").await;
+    let due = (Utc::now() + TimeDelta::days(30)).to_rfc3339();
+    let t =
+        app.task(&project, &ada, json!({ "title": "Busy", "due_at": due })).await["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/tasks/{t}/reminders");
+    for i in 0..10 {
+        let r = app.post(&path, &ada, json!({ "before_due_minutes": i * 10 })).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let r = app.post(&path, &ada, json!({ "before_due_minutes": 5 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("at most 10"));
+}

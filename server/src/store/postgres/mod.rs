@@ -4,6 +4,8 @@
 //! events of one project commit one at a time and in `seq` order, on every instance.
 
 mod comments;
+mod deliveries;
+mod digests;
 mod events;
 mod identities;
 mod notifications;
@@ -11,8 +13,10 @@ mod projects;
 mod reminders;
 mod rows;
 mod schedule;
+mod task_reminders;
 mod tasks;
 mod users;
+mod watchers;
 
 use std::str::FromStr;
 
@@ -87,8 +91,8 @@ async fn write_commit(conn: &mut PgConnection, commit: Commit) -> StoreResult<()
     for n in commit.notifications {
         let x = n.notification;
         sqlx::query(
-            "INSERT INTO notifications (id, user_id, kind, project_id, task_id, actor_id, title, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO notifications (id, user_id, kind, project_id, task_id, actor_id, title, created_at, read_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(x.id)
         .bind(n.user_id)
@@ -98,8 +102,18 @@ async fn write_commit(conn: &mut PgConnection, commit: Commit) -> StoreResult<()
         .bind(x.actor_id)
         .bind(&x.title)
         .bind(x.created_at)
+        .bind(x.read_at)
         .execute(&mut *conn)
         .await?;
+        for d in n.deliveries {
+            sqlx::query("INSERT INTO deliveries (notification_id, channel, user_id, due_at) VALUES ($1, $2, $3, $4)")
+                .bind(x.id)
+                .bind(d.channel.as_str())
+                .bind(n.user_id)
+                .bind(d.due_at)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }

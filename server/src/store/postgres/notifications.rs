@@ -1,10 +1,9 @@
-use app::domain::{Notification, NotificationKind};
+use app::domain::Notification;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use uuid::Uuid;
 
-use super::PostgresStore;
-use crate::store::{NotificationStore, StoreError, StoreResult};
+use super::{rows, PostgresStore};
+use crate::store::{NotificationStore, StoreResult};
 
 #[async_trait::async_trait]
 impl NotificationStore for PostgresStore {
@@ -16,7 +15,7 @@ impl NotificationStore for PostgresStore {
         offset: u64,
     ) -> StoreResult<(Vec<Notification>, bool)> {
         let unread = if unread_only { " AND read_at IS NULL" } else { "" };
-        let rows = sqlx::query(&format!(
+        let found = sqlx::query(&format!(
             "SELECT id, kind, project_id, task_id, actor_id, title, created_at, read_at FROM notifications \
              WHERE user_id = $1{unread} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
         ))
@@ -25,23 +24,7 @@ impl NotificationStore for PostgresStore {
         .bind(offset as i64)
         .fetch_all(&self.pool)
         .await?;
-        let mut list = rows
-            .iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(Notification {
-                    id: r.try_get("id")?,
-                    kind: NotificationKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad notification kind {kind:?}")))?,
-                    project_id: r.try_get("project_id")?,
-                    task_id: r.try_get("task_id")?,
-                    actor_id: r.try_get("actor_id")?,
-                    title: r.try_get("title")?,
-                    created_at: r.try_get("created_at")?,
-                    read_at: r.try_get("read_at")?,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+        let mut list = found.iter().map(rows::notification).collect::<StoreResult<Vec<_>>>()?;
         let more = list.len() > limit as usize;
         list.truncate(limit as usize);
         Ok((list, more))

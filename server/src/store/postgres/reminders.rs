@@ -1,7 +1,5 @@
-use app::domain::Notification;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use uuid::Uuid;
 
 use super::{write_commit, PostgresStore};
 use crate::store::{Commit, DueTask, NewNotification, ReminderStore, StoreResult};
@@ -38,15 +36,15 @@ impl ReminderStore for PostgresStore {
 
     async fn claim_reminders(
         &self,
-        reminders: Vec<(DueTask, Notification)>,
+        reminders: Vec<(DueTask, NewNotification)>,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<(Uuid, Notification)>> {
+    ) -> StoreResult<Vec<NewNotification>> {
         if reminders.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
         let mut claimed = Vec::new();
-        for (due, notification) in reminders {
+        for (due, note) in reminders {
             // A concurrent claim of the same row waits for the other transaction and then
             // finds the conflict: exactly one instance inserts it.
             let done = sqlx::query(
@@ -55,15 +53,14 @@ impl ReminderStore for PostgresStore {
             )
             .bind(due.task_id)
             .bind(due.user_id)
-            .bind(notification.kind.as_str())
+            .bind(note.notification.kind.as_str())
             .bind(due.due_at)
             .bind(now)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                let note = NewNotification { user_id: due.user_id, notification: notification.clone() };
-                write_commit(&mut tx, Commit { notifications: vec![note], ..Default::default() }).await?;
-                claimed.push((due.user_id, notification));
+                write_commit(&mut tx, Commit { notifications: vec![note.clone()], ..Default::default() }).await?;
+                claimed.push(note);
             }
         }
         tx.commit().await?;

@@ -1,6 +1,6 @@
 //! Reading rows into domain types.
 
-use app::domain::{Priority, Role, Task, TaskStatus, User};
+use app::domain::{Notification, NotificationKind, NotificationPrefs, Priority, Role, Task, TaskStatus, User};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -12,7 +12,8 @@ pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
 }
 
 pub const USER_COLUMNS: &str =
-    "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes";
+    "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes, \
+     u.notification_prefs";
 
 /// Session columns (table alias `s`), read by [`session`].
 pub const SESSION_COLUMNS: &str =
@@ -45,6 +46,7 @@ pub fn user(row: &PgRow) -> StoreResult<User> {
         timezone: row.try_get("timezone")?,
         avatar_url: row.try_get("avatar_url")?,
         reminder_lead_minutes: lead_minutes(row.try_get("reminder_lead_minutes")?),
+        notifications: NotificationPrefs::from_stored(row.try_get("notification_prefs")?),
     })
 }
 
@@ -78,4 +80,20 @@ pub fn task(row: &PgRow) -> StoreResult<Task> {
 /// The stored lead time, never negative.
 fn lead_minutes(stored: i32) -> u32 {
     u32::try_from(stored).unwrap_or(0)
+}
+
+/// A notification from its columns: `id, kind, project_id, task_id, actor_id, title, created_at, read_at`.
+pub fn notification(row: &PgRow) -> StoreResult<Notification> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Notification {
+        id: row.try_get("id")?,
+        kind: NotificationKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad notification kind {kind:?}")))?,
+        project_id: row.try_get("project_id")?,
+        task_id: row.try_get("task_id")?,
+        actor_id: row.try_get("actor_id")?,
+        title: row.try_get("title")?,
+        created_at: row.try_get("created_at")?,
+        read_at: row.try_get("read_at")?,
+    })
 }

@@ -1,4 +1,4 @@
-use app::domain::{MePatch, User};
+use app::domain::{MePatch, NotificationPrefs, User};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
@@ -32,6 +32,14 @@ impl UserStore for PostgresStore {
         row.as_ref().map(rows::user).transpose()
     }
 
+    async fn users_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<User>> {
+        let found = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await?;
+        found.iter().map(rows::user).collect()
+    }
+
     async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()> {
         let done = sqlx::query("UPDATE users SET is_admin = $1 WHERE id = $2")
             .bind(is_admin)
@@ -46,20 +54,39 @@ impl UserStore for PostgresStore {
 
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
         let lead = patch.reminder_lead_minutes.map(|m| i32::try_from(m).unwrap_or(i32::MAX));
+        let mut tx = self.pool.begin().await?;
+        // Merged under the row's lock, so that two changes at once both count.
+        let prefs = match &patch.notifications {
+            Some(change) => {
+                let stored: Option<String> =
+                    sqlx::query_scalar("SELECT notification_prefs FROM users WHERE id = $1 FOR UPDATE")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let stored = stored.ok_or(StoreError::NotFound)?;
+                Some(NotificationPrefs::from_stored(&stored).patched(change).to_stored())
+            }
+            None => None,
+        };
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE($1, name), timezone = COALESCE($2, timezone), \
-             reminder_lead_minutes = COALESCE($3, reminder_lead_minutes), updated_at = $4 \
-             WHERE id = $5 RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
+             reminder_lead_minutes = COALESCE($3, reminder_lead_minutes), \
+             notification_prefs = COALESCE($4, notification_prefs), updated_at = $5 \
+             WHERE id = $6 RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
+             notification_prefs",
         )
         .bind(patch.name.as_deref())
         .bind(patch.timezone.as_deref())
         .bind(lead)
+        .bind(prefs)
         .bind(now)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        rows::user(&row)
+        let user = rows::user(&row)?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     async fn set_password(&self, id: Uuid, password_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
@@ -193,7 +220,8 @@ pub(super) async fn insert_user(conn: &mut sqlx::PgConnection, user: &NewUser) -
     let row = sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
          SELECT $1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users), $6, $6 \
-         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
+         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
+             notification_prefs",
     )
     .bind(user.id)
     .bind(&user.email)

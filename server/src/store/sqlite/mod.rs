@@ -4,6 +4,8 @@
 //! queue in the process instead of failing with "database is locked".
 
 mod comments;
+mod deliveries;
+mod digests;
 mod events;
 mod identities;
 mod notifications;
@@ -11,8 +13,10 @@ mod projects;
 mod reminders;
 mod rows;
 mod schedule;
+mod task_reminders;
 mod tasks;
 mod users;
+mod watchers;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -107,8 +111,8 @@ async fn write_commit(conn: &mut SqliteConnection, commit: Commit) -> StoreResul
     for n in commit.notifications {
         let x = n.notification;
         sqlx::query(
-            "INSERT INTO notifications (id, user_id, kind, project_id, task_id, actor_id, title, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO notifications (id, user_id, kind, project_id, task_id, actor_id, title, created_at, read_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(x.id.to_string())
         .bind(n.user_id.to_string())
@@ -118,8 +122,18 @@ async fn write_commit(conn: &mut SqliteConnection, commit: Commit) -> StoreResul
         .bind(x.actor_id.map(|id| id.to_string()))
         .bind(&x.title)
         .bind(x.created_at)
+        .bind(x.read_at)
         .execute(&mut *conn)
         .await?;
+        for d in n.deliveries {
+            sqlx::query("INSERT INTO deliveries (notification_id, channel, user_id, due_at) VALUES (?, ?, ?, ?)")
+                .bind(x.id.to_string())
+                .bind(d.channel.as_str())
+                .bind(n.user_id.to_string())
+                .bind(d.due_at)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }

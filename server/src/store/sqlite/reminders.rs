@@ -1,7 +1,5 @@
-use app::domain::Notification;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use uuid::Uuid;
 
 use super::rows;
 use super::{write_commit, SqliteStore};
@@ -39,30 +37,29 @@ impl ReminderStore for SqliteStore {
 
     async fn claim_reminders(
         &self,
-        reminders: Vec<(DueTask, Notification)>,
+        reminders: Vec<(DueTask, NewNotification)>,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<(Uuid, Notification)>> {
+    ) -> StoreResult<Vec<NewNotification>> {
         if reminders.is_empty() {
             return Ok(Vec::new());
         }
         let (_guard, mut tx) = self.begin_write().await?;
         let mut claimed = Vec::new();
-        for (due, notification) in reminders {
+        for (due, note) in reminders {
             let done = sqlx::query(
                 "INSERT INTO reminders_sent (task_id, user_id, kind, due_at, sent_at) VALUES (?, ?, ?, ?, ?) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(due.task_id.to_string())
             .bind(due.user_id.to_string())
-            .bind(notification.kind.as_str())
+            .bind(note.notification.kind.as_str())
             .bind(due.due_at)
             .bind(now)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                let note = NewNotification { user_id: due.user_id, notification: notification.clone() };
-                write_commit(&mut tx, Commit { notifications: vec![note], ..Default::default() }).await?;
-                claimed.push((due.user_id, notification));
+                write_commit(&mut tx, Commit { notifications: vec![note.clone()], ..Default::default() }).await?;
+                claimed.push(note);
             }
         }
         tx.commit().await?;

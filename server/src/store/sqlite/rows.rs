@@ -1,6 +1,6 @@
 //! Reading rows into domain types.
 
-use app::domain::{Priority, Role, Task, TaskStatus, User};
+use app::domain::{Notification, NotificationKind, NotificationPrefs, Priority, Role, Task, TaskStatus, User};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -49,7 +49,8 @@ pub fn role(row: &SqliteRow, column: &str) -> StoreResult<Role> {
 }
 
 pub const USER_COLUMNS: &str =
-    "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes";
+    "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes, \
+     u.notification_prefs";
 
 pub fn user(row: &SqliteRow) -> StoreResult<User> {
     Ok(User {
@@ -61,6 +62,7 @@ pub fn user(row: &SqliteRow) -> StoreResult<User> {
         timezone: row.try_get("timezone")?,
         avatar_url: row.try_get("avatar_url")?,
         reminder_lead_minutes: lead_minutes(row.try_get("reminder_lead_minutes")?),
+        notifications: NotificationPrefs::from_stored(row.try_get("notification_prefs")?),
     })
 }
 
@@ -96,4 +98,20 @@ pub fn task(row: &SqliteRow) -> StoreResult<Task> {
 /// The stored lead time, never negative.
 fn lead_minutes(stored: i64) -> u32 {
     u32::try_from(stored).unwrap_or(0)
+}
+
+/// A notification from its columns: `id, kind, project_id, task_id, actor_id, title, created_at, read_at`.
+pub fn notification(row: &SqliteRow) -> StoreResult<Notification> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Notification {
+        id: uuid(row, "id")?,
+        kind: NotificationKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad notification kind {kind:?}")))?,
+        project_id: uuid(row, "project_id")?,
+        task_id: opt_uuid(row, "task_id")?,
+        actor_id: opt_uuid(row, "actor_id")?,
+        title: row.try_get("title")?,
+        created_at: row.try_get("created_at")?,
+        read_at: row.try_get("read_at")?,
+    })
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::SqliteStore;
 use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
-use app::domain::{MePatch, User};
+use app::domain::{MePatch, NotificationPrefs, User};
 
 #[async_trait::async_trait]
 impl UserStore for SqliteStore {
@@ -32,6 +32,16 @@ impl UserStore for SqliteStore {
         row.as_ref().map(rows::user).transpose()
     }
 
+    async fn users_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<User>> {
+        let ids = serde_json::to_string(&ids).map_err(|e| StoreError::Other(e.into()))?;
+        let found =
+            sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id IN (SELECT value FROM json_each(?))"))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?;
+        found.iter().map(rows::user).collect()
+    }
+
     async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()> {
         let _guard = self.write_lock.lock().await;
         let done = sqlx::query("UPDATE users SET is_admin = ? WHERE id = ?")
@@ -47,14 +57,29 @@ impl UserStore for SqliteStore {
 
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
         let (_guard, mut tx) = self.begin_write().await?;
+        // Merged inside the write, so that two changes at once both count.
+        let prefs = match &patch.notifications {
+            Some(change) => {
+                let stored: Option<String> = sqlx::query_scalar("SELECT notification_prefs FROM users WHERE id = ?")
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let stored = stored.ok_or(StoreError::NotFound)?;
+                Some(NotificationPrefs::from_stored(&stored).patched(change).to_stored())
+            }
+            None => None,
+        };
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), \
-             reminder_lead_minutes = COALESCE(?, reminder_lead_minutes), updated_at = ? \
-             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
+             reminder_lead_minutes = COALESCE(?, reminder_lead_minutes), \
+             notification_prefs = COALESCE(?, notification_prefs), updated_at = ? \
+             WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
+             notification_prefs",
         )
         .bind(patch.name.as_deref())
         .bind(patch.timezone.as_deref())
         .bind(patch.reminder_lead_minutes.map(i64::from))
+        .bind(prefs)
         .bind(now)
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -208,7 +233,8 @@ pub(super) async fn insert_user(conn: &mut sqlx::SqliteConnection, user: &NewUse
     let row = sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
          SELECT ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users), ?, ? \
-         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes",
+         RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
+             notification_prefs",
     )
     .bind(user.id.to_string())
     .bind(&user.email)
