@@ -10,6 +10,7 @@ pub mod limits;
 pub mod markdown;
 pub mod oauth;
 pub mod realtime;
+pub mod recurrence;
 pub mod reminders;
 pub mod security;
 pub mod service;

@@ -7,6 +7,7 @@ mod identity;
 mod input;
 mod notification_prefs;
 mod project;
+mod recurrence;
 mod redirect;
 mod task;
 mod task_reminder;
@@ -23,10 +24,11 @@ pub use identity::{Identity, InstanceSettings, ProviderInfo, SignInFailure, Sign
 pub use input::double_option;
 pub use notification_prefs::{local_to_utc, Channel, NotificationPrefs, NotificationPrefsPatch, QuietHours};
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
+pub use recurrence::{Every, Recurrence, MAX_INTERVAL};
 pub use redirect::safe_next;
 pub use task::{
-    Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task, TaskPatch, TaskStatus,
-    TaskView, Watcher,
+    check_repeats_from_due, Activity, Comment, NewComment, NewTask, Notification, NotificationKind, Priority, Task,
+    TaskPatch, TaskStatus, TaskView, Watcher,
 };
 pub use task_reminder::{describe_minutes, NewTaskReminder, TaskReminder, MAX_BEFORE_DUE_MINUTES, MAX_TASK_REMINDERS};
 pub use user::{

@@ -4,7 +4,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::input::{char_len, double_option, non_empty};
-use super::{AppError, Role, Violations};
+use super::{AppError, Recurrence, Role, Violations};
 
 pub const MAX_TITLE: usize = 200;
 pub const MAX_DESCRIPTION: usize = 20_000;
@@ -108,6 +108,10 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     pub version: i64,
+    /// How the task repeats: completing it creates the next occurrence, which carries
+    /// the rule on (this one then no longer repeats).
+    #[serde(default)]
+    pub recurrence: Option<Recurrence>,
 }
 
 impl Task {
@@ -135,6 +139,9 @@ impl Task {
         }
         if let Some(labels) = &patch.labels {
             t.labels = labels.clone();
+        }
+        if let Some(recurrence) = &patch.recurrence {
+            t.recurrence = recurrence.clone();
         }
         t
     }
@@ -175,6 +182,9 @@ pub struct NewTask {
     pub assignee_ids: Vec<Uuid>,
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Needs a due date to count from.
+    #[serde(default)]
+    pub recurrence: Option<Recurrence>,
 }
 
 impl NewTask {
@@ -184,6 +194,7 @@ impl NewTask {
             description: non_empty(self.description),
             labels: normalize_labels(self.labels),
             assignee_ids: dedup(self.assignee_ids),
+            recurrence: self.recurrence.map(Recurrence::normalized).transpose()?,
             ..self
         };
         let mut v = Violations::default();
@@ -191,6 +202,7 @@ impl NewTask {
         check_description(&mut v, t.description.as_deref());
         check_labels(&mut v, &t.labels);
         v.check(t.assignee_ids.len() <= MAX_ASSIGNEES, "assignee_ids", "has too many entries");
+        check_repeats_from_due(&mut v, t.recurrence.as_ref(), t.due_at);
         v.into_result()?;
         Ok(t)
     }
@@ -214,6 +226,9 @@ pub struct TaskPatch {
     pub assignee_ids: Option<Vec<Uuid>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+    /// `null` stops the task repeating.
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<Option<Recurrence>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 }
@@ -225,6 +240,7 @@ impl TaskPatch {
             description: self.description.map(non_empty),
             labels: self.labels.map(normalize_labels),
             assignee_ids: self.assignee_ids.map(dedup),
+            recurrence: self.recurrence.map(|r| r.map(Recurrence::normalized).transpose()).transpose()?,
             ..self
         };
         let mut v = Violations::default();
@@ -268,6 +284,9 @@ impl TaskPatch {
         if self.labels.is_some() {
             f.push("labels");
         }
+        if self.recurrence.is_some() {
+            f.push("recurrence");
+        }
         f
     }
 }
@@ -283,6 +302,11 @@ fn check_description(v: &mut Violations, description: Option<&str>) {
         "description",
         "must be at most 20000 characters",
     );
+}
+
+/// A repeating task counts its occurrences from its due date.
+pub fn check_repeats_from_due(v: &mut Violations, recurrence: Option<&Recurrence>, due_at: Option<DateTime<Utc>>) {
+    v.check(recurrence.is_none() || due_at.is_some(), "recurrence", "needs a due date to count from");
 }
 
 fn check_labels(v: &mut Violations, labels: &[String]) {
@@ -443,6 +467,7 @@ mod tests {
             updated_at: now,
             completed_at: None,
             version: 4,
+            recurrence: None,
         };
         let patch = TaskPatch {
             title: Some("New".into()),

@@ -158,6 +158,9 @@ pub fn ActivityList(activity: Resource<Result<Vec<Activity>, AppError>>, tz: Tz)
 #[component]
 fn ActivityItem(a: Activity, tz: Tz) -> impl IntoView {
     let what = match a.kind.as_str() {
+        "created" if a.changes.get("follows").is_some() => {
+            "created this task on completing the one before it".to_owned()
+        }
         "created" => "created the task".to_owned(),
         "commented" => "commented".to_owned(),
         _ => {
@@ -180,10 +183,14 @@ fn ActivityItem(a: Activity, tz: Tz) -> impl IntoView {
 fn describe_change(field: &str, change: &serde_json::Value) -> String {
     let show = |v: Option<&serde_json::Value>| match v {
         None | Some(serde_json::Value::Null) => "nothing".to_owned(),
+        Some(rule) if field == "recurrence" => serde_json::from_value::<crate::domain::Recurrence>(rule.clone())
+            .map(|r| format!("“{}”", r.describe(None)))
+            .unwrap_or_else(|_| "a rule".to_owned()),
         Some(serde_json::Value::String(s)) => format!("“{}”", truncate(s, 60)),
         Some(other) => truncate(&other.to_string(), 60),
     };
-    format!("{} from {} to {}", field.replace('_', " "), show(change.get("from")), show(change.get("to")))
+    let name = if field == "recurrence" { "repeat" } else { field };
+    format!("{} from {} to {}", name.replace('_', " "), show(change.get("from")), show(change.get("to")))
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -19,7 +19,7 @@ use crate::serverfns::tasks::{DeleteTask, UpdateTask};
 use crate::ui::feedback::FormError;
 use crate::ui::form::FormValues;
 use crate::ui::presence::PresenceBar;
-use crate::ui::time::{format_when, Tz};
+use crate::ui::time::{format_when, to_local, Tz};
 
 /// Signals the page shares with its live-update handling.
 #[derive(Clone, Copy)]
@@ -270,6 +270,7 @@ fn TaskFacts(
                 <dt>"Due"</dt><dd>{describe(&t, "due_at", &members.get_value(), tz)}</dd>
                 <dt>"Assignees"</dt><dd>{describe(&t, "assignee_ids", &members.get_value(), tz)}</dd>
                 <dt>"Labels"</dt><dd>{describe(&t, "labels", &members.get_value(), tz)}</dd>
+                <dt>"Repeats"</dt><dd>{describe(&t, "recurrence", &members.get_value(), tz)}</dd>
                 <dt>"Created"</dt><dd>{format_when(t.created_at, tz)}</dd>
             </dl>
             {description}
@@ -337,12 +338,31 @@ fn describe(task: &Task, field: &str, members: &[Member], tz: Tz) -> String {
             "Nobody",
         ),
         "labels" => or(task.labels.join(", "), "None"),
+        "recurrence" => task
+            .recurrence
+            .as_ref()
+            .map(|r| r.describe(task.due_at.map(|d| to_local(d, tz))))
+            .unwrap_or_else(|| "Does not repeat".into()),
         _ => String::new(),
+    }
+}
+
+/// Whether the picker names another rule. A monthly rule is sent again with a moved due
+/// date, so that the server takes the new date's day.
+fn repeat_changed(original: &Task, f: &TaskFields) -> bool {
+    match (&original.recurrence, &f.recurrence) {
+        (None, None) => false,
+        (Some(was), Some(now)) => {
+            let moved = now.every == crate::domain::Every::Month && f.due_at != original.due_at;
+            was.every != now.every || was.interval != now.interval || was.cron != now.cron || moved
+        }
+        _ => true,
     }
 }
 
 /// Only what the user changed, so others' edits to other fields merge.
 fn changed_fields(original: &Task, f: TaskFields) -> TaskPatch {
+    let repeat = repeat_changed(original, &f);
     TaskPatch {
         title: (f.title.trim() != original.title).then_some(f.title),
         description: (f.description.as_deref().map(str::trim) != original.description.as_deref())
@@ -352,6 +372,7 @@ fn changed_fields(original: &Task, f: TaskFields) -> TaskPatch {
         due_at: (f.due_at != original.due_at).then_some(f.due_at),
         assignee_ids: (f.assignee_ids != original.assignee_ids).then_some(f.assignee_ids),
         labels: (f.labels != original.labels).then_some(f.labels),
+        recurrence: repeat.then_some(f.recurrence),
         version: Some(original.version),
     }
 }
@@ -382,6 +403,7 @@ mod tests {
             updated_at: now,
             completed_at: None,
             version: 7,
+            recurrence: None,
         }
     }
 

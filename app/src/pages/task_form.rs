@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::domain::{AppError, Member, NewTask, Priority, Task, TaskStatus};
+use crate::domain::{AppError, Every, Member, NewTask, Priority, Recurrence, Task, TaskStatus, MAX_INTERVAL};
 use crate::serverfns::tasks::CreateTask;
 use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::form::{split_labels, FormValues};
 use crate::ui::session::use_session;
-use crate::ui::time::{from_input, to_input, Tz};
+use crate::ui::time::{from_input, to_input, to_local, Tz};
 
 /// The values a task form holds, read from a submitted form.
 pub struct TaskFields {
@@ -19,6 +19,7 @@ pub struct TaskFields {
     pub due_at: Option<chrono::DateTime<chrono::Utc>>,
     pub assignee_ids: Vec<Uuid>,
     pub labels: Vec<String>,
+    pub recurrence: Option<Recurrence>,
 }
 
 impl TaskFields {
@@ -36,8 +37,28 @@ impl TaskFields {
             due_at,
             assignee_ids: values.get_all("assignee_ids").iter().filter_map(|v| v.parse().ok()).collect(),
             labels: split_labels(&values.get("labels")),
+            recurrence: read_recurrence(values, tz)?,
         })
     }
+}
+
+/// The repeat picker's rule, counted in the user's zone; the server fixes the day of a
+/// monthly rule from the due date.
+fn read_recurrence(values: &FormValues, tz: Tz) -> Result<Option<Recurrence>, AppError> {
+    let Some(every) = Every::parse(&values.get("repeat_every")) else {
+        return Ok(None);
+    };
+    let interval = if every.counts() {
+        values
+            .get("repeat_interval")
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| AppError::invalid("recurrence", "interval must be a whole number from 1 to 999"))?
+    } else {
+        1
+    };
+    let cron = (every == Every::Cron).then(|| values.get("repeat_cron"));
+    Ok(Some(Recurrence { interval, cron, zone: Some(tz.name()), ..Recurrence::new(every) }))
 }
 
 /// The user's zone, UTC until the session has loaded.
@@ -71,6 +92,7 @@ pub fn NewTaskForm(project_id: Uuid, members: Vec<Member>, changes: RwSignal<u32
                 due_at: f.due_at,
                 assignee_ids: f.assignee_ids,
                 labels: f.labels,
+                recurrence: f.recurrence,
             }
             .normalized()
         });
@@ -159,6 +181,70 @@ pub fn TaskFieldInputs(task: Option<Task>, members: Vec<Member>, error: Signal<O
             <input type="text" name="labels" value=labels />
         </label>
         <FieldError error field="labels" />
+        <RepeatPicker rule=task.as_ref().and_then(|t| t.recurrence.clone()) due=task.as_ref().and_then(|t| t.due_at) tz error />
     }
     .into_any()
+}
+
+/// How the task repeats, with the rule in plain words as it is chosen.
+#[component]
+fn RepeatPicker(
+    rule: Option<Recurrence>,
+    due: Option<chrono::DateTime<chrono::Utc>>,
+    tz: Tz,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let every = RwSignal::new(rule.as_ref().map(|r| r.every));
+    let interval = RwSignal::new(rule.as_ref().map(|r| r.interval).unwrap_or(1));
+    let cron = RwSignal::new(rule.as_ref().and_then(|r| r.cron.clone()).unwrap_or_default());
+    let day = rule.as_ref().and_then(|r| r.day);
+    let due_local = due.map(|d| to_local(d, tz));
+    let words = move || match every.get() {
+        None => "Does not repeat".to_owned(),
+        Some(e) => {
+            let cron = (e == Every::Cron).then(|| cron.get());
+            Recurrence { interval: if e.counts() { interval.get() } else { 1 }, cron, day, ..Recurrence::new(e) }
+                .describe(due_local)
+        }
+    };
+    let unit = move || match every.get() {
+        Some(Every::Day) => "days",
+        Some(Every::Week) => "weeks",
+        Some(Every::Month) => "months",
+        _ => "years",
+    };
+    view! {
+        <fieldset class="repeat-picker">
+            <legend>"Repeat"</legend>
+            <div class="row">
+                <label>
+                    "Repeats"
+                    <select name="repeat_every" aria-describedby="repeat-words"
+                        on:change=move |ev| every.set(Every::parse(&event_target_value(&ev)))>
+                        <option value="" selected=every.get_untracked().is_none()>"Does not repeat"</option>
+                        {Every::ALL.into_iter().map(|e| view! {
+                            <option value=e.as_str() selected=every.get_untracked() == Some(e)>{e.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <Show when=move || every.get().is_some_and(Every::counts)>
+                    <label>
+                        {move || format!("Every how many {}", unit())}
+                        <input type="number" name="repeat_interval" min="1" max=MAX_INTERVAL.to_string() required
+                            prop:value=move || interval.get().to_string()
+                            on:input=move |ev| if let Ok(n) = event_target_value(&ev).parse() { interval.set(n) } />
+                    </label>
+                </Show>
+            </div>
+            <Show when=move || every.get() == Some(Every::Cron)>
+                <label>
+                    <span>"Cron expression " <span class="muted">"(minute hour day month weekday, e.g. 0 9 * * 1-5)"</span></span>
+                    <input type="text" name="repeat_cron" required maxlength="100" spellcheck="false"
+                        prop:value=move || cron.get() on:input=move |ev| cron.set(event_target_value(&ev)) />
+                </label>
+            </Show>
+            <p id="repeat-words" class="muted" aria-live="polite">{words}</p>
+        </fieldset>
+        <FieldError error field="recurrence" />
+    }
 }

@@ -26,6 +26,11 @@ pub fn format_when(at: DateTime<Utc>, tz: Tz) -> String {
     tz.0.with_value(|z| format_in(at, z))
 }
 
+/// The wall-clock time in the user's zone.
+pub fn to_local(at: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
+    tz.0.with_value(|z| z.to_local(at))
+}
+
 /// The value of an `<input type="datetime-local">` for a time.
 pub fn to_input(at: DateTime<Utc>, tz: Tz) -> String {
     tz.0.with_value(|z| z.to_local(at).format(INPUT_FORMAT).to_string())

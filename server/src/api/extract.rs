@@ -5,7 +5,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use serde::de::DeserializeOwned;
+use axum::body::Bytes;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::ApiError;
 use crate::service::SignedIn;
@@ -43,11 +44,38 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json(req.headers()) {
+            return Err(ApiError(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send JSON with Content-Type: application/json",
+            )));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            ApiError(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::new(ErrorCode::PayloadTooLarge, "the request body is larger than 1 MiB")
+            } else {
+                AppError::bad_request(rejection.body_text())
+            })
+        })?;
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
+            // serde_json reports a number where an enum's name belongs as a syntax error;
+            // the JSON itself is fine, so it is a field with the wrong type.
+            Err(JsonRejection::JsonSyntaxError(e)) if serde_json::from_slice::<IgnoredAny>(&bytes).is_ok() => {
+                Err(ApiError(AppError::new(ErrorCode::ValidationFailed, clean_serde_message(&e.body_text()))))
+            }
             Err(rejection) => Err(ApiError(json_rejection(rejection))),
         }
     }
+}
+
+/// `application/json` or any `application/…+json`, as axum's own extractor accepts.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn json_rejection(rejection: JsonRejection) -> AppError {

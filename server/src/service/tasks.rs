@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::notify::Notices;
 use super::{notified, require, Service};
-use crate::store::{Commit, NewActivity, TaskScope};
+use crate::recurrence;
+use crate::store::{Commit, NewActivity, NextOccurrence, TaskScope};
 
 /// Concurrent writers to one task retry this often (with a short random pause) before
 /// answering with a conflict.
@@ -30,7 +31,8 @@ impl Service {
     pub async fn create_task(&self, actor: &User, project_id: Uuid, input: NewTask) -> Result<Task, AppError> {
         let role = self.role_in(actor, project_id).await?;
         require(role.can_edit_tasks(), "viewers cannot create tasks")?;
-        let input = input.normalized()?;
+        let mut input = input.normalized()?;
+        input.recurrence = input.recurrence.map(|r| recurrence::checked(r, &actor.timezone)).transpose()?;
         self.check_assignees(project_id, &input.assignee_ids).await?;
         let now = self.clock.now();
         let status = input.status.unwrap_or(TaskStatus::Todo);
@@ -49,6 +51,7 @@ impl Service {
             updated_at: now,
             completed_at: (status == TaskStatus::Done).then_some(now),
             version: 1,
+            recurrence: input.recurrence.map(|r| recurrence::anchored(r, input.due_at)),
         };
         let mut notices = Notices::new(actor, &task, now);
         notices.tell(task.assignee_ids.iter().copied(), NotificationKind::TaskAssigned);
@@ -108,7 +111,10 @@ impl Service {
     /// then are refused with `version_conflict`; other fields merge.
     #[tracing::instrument(skip_all, fields(user = %actor.id, task = %id))]
     pub async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError> {
-        let patch = patch.normalized()?;
+        let mut patch = patch.normalized()?;
+        if let Some(Some(rule)) = patch.recurrence {
+            patch.recurrence = Some(Some(recurrence::checked(rule, &actor.timezone)?));
+        }
         for attempt in 0..WRITE_ATTEMPTS {
             if attempt > 0 {
                 let pause = rand::random::<u64>() % (2 * attempt as u64 + 2);
@@ -121,10 +127,18 @@ impl Service {
                 self.check_assignees(current.project_id, ids).await?;
             }
             let now = self.clock.now();
-            let (next, changes) = apply(&current, &patch, now);
+            let (mut next, mut changes) = apply(&current, &patch, now);
             if changes.is_empty() {
                 return Ok(current);
             }
+            if next.recurrence.is_some() && next.due_at.is_none() {
+                return Err(match patch.due_at {
+                    Some(None) => AppError::invalid("due_at", "is needed while the task repeats"),
+                    _ => AppError::invalid("recurrence", "needs a due date to count from"),
+                });
+            }
+            next.recurrence = next.recurrence.map(|r| recurrence::anchored(r, next.due_at));
+            let following = self.next_occurrence(actor, &current, &mut next, &mut changes, now);
             let mut notices = Notices::new(actor, &next, now);
             notices.tell(
                 next.assignee_ids.iter().filter(|u| !current.assignee_ids.contains(u)).copied(),
@@ -148,12 +162,55 @@ impl Service {
                 notifications: self.route(notices.into_vec()).await?,
             };
             let notified = notified(&commit);
-            if self.store.update_task(&next, current.version, commit).await? {
+            if self.store.update_task(&next, current.version, commit, following).await? {
                 self.publish(next.project_id, &notified);
                 return Ok(next);
             }
         }
         Err(AppError::new(ErrorCode::VersionConflict, "the task is being changed by others right now; try again"))
+    }
+
+    /// When `next` completes a repeating task: the occurrence that follows, due at the
+    /// rule's next date, carrying the rule on (the completed one stops repeating, so
+    /// reopening and completing it again creates no second one).
+    fn next_occurrence(
+        &self,
+        actor: &User,
+        current: &Task,
+        next: &mut Task,
+        changes: &mut Map<String, Value>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<NextOccurrence> {
+        if current.status == TaskStatus::Done || next.status != TaskStatus::Done {
+            return None;
+        }
+        let rule = next.recurrence.take()?;
+        changes.insert("recurrence".into(), json!({ "from": rule, "to": null }));
+        let due_at = recurrence::next_due(&rule, next.due_at?, now)?;
+        let task = Task {
+            id: Uuid::now_v7(),
+            status: TaskStatus::Todo,
+            due_at: Some(due_at),
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+            version: 1,
+            recurrence: Some(rule),
+            ..next.clone()
+        };
+        let commit = Commit {
+            event: Some(self.event(task.project_id, "task.created", actor, json!(task))),
+            activity: Some(NewActivity {
+                task_id: task.id,
+                actor_id: actor.id,
+                at: now,
+                kind: "created",
+                version: 1,
+                changes: json!({ "follows": current.id }),
+            }),
+            notifications: Vec::new(),
+        };
+        Some(NextOccurrence { task, commit })
     }
 
     async fn check_version(&self, current: &Task, patch: &TaskPatch) -> Result<(), AppError> {
@@ -234,6 +291,10 @@ fn apply(current: &Task, patch: &TaskPatch, now: chrono::DateTime<chrono::Utc>) 
     if let Some(labels) = &patch.labels {
         set("labels", json!(current.labels), json!(labels));
         next.labels = labels.clone();
+    }
+    if let Some(recurrence) = &patch.recurrence {
+        set("recurrence", json!(current.recurrence), json!(recurrence));
+        next.recurrence = recurrence.clone();
     }
     if !changes.is_empty() {
         next.version = current.version + 1;

@@ -26,9 +26,9 @@ use uuid::Uuid;
 
 use super::{
     ClaimedDelivery, CommentStore, Commit, DeliveryStore, DigestStore, DigestTask, DueTask, DueTaskReminder,
-    EventStore, IdentityRecord, IdentityStore, NewIdentity, NewNotification, NewSession, NewUser, NotificationStore,
-    OAuthFlow, ProjectStore, ReminderStore, ScheduleStore, SessionRecord, Store, StoreResult, StoredEvent,
-    TaskReminderStore, TaskScope, TaskStore, Unlinked, UserStore, WatcherStore,
+    EventStore, IdentityRecord, IdentityStore, NewIdentity, NewNotification, NewSession, NewUser, NextOccurrence,
+    NotificationStore, OAuthFlow, ProjectStore, ReminderStore, ScheduleStore, SessionRecord, Store, StoreResult,
+    StoredEvent, TaskReminderStore, TaskScope, TaskStore, Unlinked, UserStore, WatcherStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -293,9 +293,15 @@ impl TaskStore for CachedStore {
         }
     }
 
-    async fn update_task(&self, task: &Task, expected_version: i64, commit: Commit) -> StoreResult<bool> {
+    async fn update_task(
+        &self,
+        task: &Task,
+        expected_version: i64,
+        commit: Commit,
+        next: Option<NextOccurrence>,
+    ) -> StoreResult<bool> {
         let project = event_project(&commit);
-        let updated = self.inner.update_task(task, expected_version, commit).await?;
+        let updated = self.inner.update_task(task, expected_version, commit, next).await?;
         if updated {
             self.after_commit(project).await;
         }

@@ -187,6 +187,25 @@ pub struct Commit {
     pub notifications: Vec<NewNotification>,
 }
 
+/// The occurrence a repeating task's completion creates, written in the same
+/// transaction; it takes over the watchers and the reminders counted from the due date.
+pub struct NextOccurrence {
+    pub task: Task,
+    pub commit: Commit,
+}
+
+/// A task's rule as stored: JSON text, in both databases.
+pub fn recurrence_json(task: &Task) -> Option<String> {
+    task.recurrence.as_ref().map(|r| serde_json::json!(r).to_string())
+}
+
+pub fn stored_recurrence(text: Option<String>) -> StoreResult<Option<app::domain::Recurrence>> {
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| StoreError::Other(anyhow::anyhow!("bad recurrence in database: {e}")))
+    })
+    .transpose()
+}
+
 /// Which tasks a listing looks at.
 #[derive(Clone, Copy, Debug)]
 pub enum TaskScope {
@@ -387,7 +406,14 @@ pub trait TaskStore: Send + Sync + 'static {
     /// One page of tasks, and whether more follow.
     async fn list_tasks(&self, scope: TaskScope, filter: &TaskFilter, me: Uuid) -> StoreResult<(Vec<Task>, bool)>;
     /// Writes `task` if the stored version is still `expected_version`; false when it moved.
-    async fn update_task(&self, task: &Task, expected_version: i64, commit: Commit) -> StoreResult<bool>;
+    /// With `next`, the occurrence that follows is created in the same transaction.
+    async fn update_task(
+        &self,
+        task: &Task,
+        expected_version: i64,
+        commit: Commit,
+        next: Option<NextOccurrence>,
+    ) -> StoreResult<bool>;
     async fn delete_task(&self, id: Uuid, commit: Commit) -> StoreResult<()>;
     /// Fields changed by versions after `version`.
     async fn fields_changed_since(&self, task_id: Uuid, version: i64) -> StoreResult<Vec<String>>;

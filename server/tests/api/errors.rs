@@ -23,6 +23,8 @@ async fn wrong_types_and_unknown_fields_are_422() {
     for body in [
         json!({ "title": 5 }),
         json!({ "title": "x", "status": "someday" }),
+        json!({ "title": "x", "status": 2 }),
+        json!({ "title": "x", "priority": [] }),
         json!({ "title": "x", "due_at": "tomorrow" }),
         json!({ "title": "x", "created_by": ada.id }),
         json!({ "title": "x", "project_id": p }),

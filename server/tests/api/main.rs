@@ -16,6 +16,7 @@ mod ops;
 mod postgres;
 mod projects;
 mod realtime;
+mod recurring;
 mod reminders;
 mod schedule;
 mod security;

@@ -4,7 +4,7 @@ use app::domain::{Notification, NotificationKind, NotificationPrefs, Priority, R
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
-use crate::store::{StoreError, StoreResult};
+use crate::store::{stored_recurrence, StoreError, StoreResult};
 
 pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
     let text: String = row.try_get(column)?;
@@ -52,7 +52,7 @@ pub fn user(row: &PgRow) -> StoreResult<User> {
 
 /// Task columns plus its assignees and labels as arrays, in one round trip.
 pub const TASK_COLUMNS: &str = "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
-    t.due_at, t.created_by, t.created_at, t.updated_at, t.completed_at, t.version, \
+    t.due_at, t.created_by, t.created_at, t.updated_at, t.completed_at, t.version, t.recurrence, \
     ARRAY(SELECT user_id FROM task_assignees WHERE task_id = t.id ORDER BY position) AS assignee_ids, \
     ARRAY(SELECT label FROM task_labels WHERE task_id = t.id ORDER BY position) AS labels";
 
@@ -74,6 +74,7 @@ pub fn task(row: &PgRow) -> StoreResult<Task> {
         updated_at: row.try_get("updated_at")?,
         completed_at: row.try_get("completed_at")?,
         version: row.try_get("version")?,
+        recurrence: stored_recurrence(row.try_get("recurrence")?)?,
     })
 }
 

@@ -4,31 +4,15 @@ use uuid::Uuid;
 
 use super::rows::{self, TASK_COLUMNS};
 use super::{write_commit, PostgresStore};
-use crate::store::{search_words, Commit, StoreError, StoreResult, TaskScope, TaskStore};
+use crate::store::{
+    recurrence_json, search_words, Commit, NextOccurrence, StoreError, StoreResult, TaskScope, TaskStore,
+};
 
 #[async_trait::async_trait]
 impl TaskStore for PostgresStore {
     async fn insert_task(&self, t: &Task, commit: Commit) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO tasks (id, project_id, title, description, status, priority, due_at, created_by, \
-             created_at, updated_at, completed_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(t.id)
-        .bind(t.project_id)
-        .bind(&t.title)
-        .bind(&t.description)
-        .bind(t.status.as_str())
-        .bind(t.priority.rank())
-        .bind(t.due_at)
-        .bind(t.created_by)
-        .bind(t.created_at)
-        .bind(t.updated_at)
-        .bind(t.completed_at)
-        .bind(t.version)
-        .execute(&mut *tx)
-        .await?;
-        write_relations(&mut tx, t).await?;
+        insert_row(&mut tx, t).await?;
         write_commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())
@@ -62,11 +46,17 @@ impl TaskStore for PostgresStore {
         Ok((tasks, more))
     }
 
-    async fn update_task(&self, t: &Task, expected_version: i64, commit: Commit) -> StoreResult<bool> {
+    async fn update_task(
+        &self,
+        t: &Task,
+        expected_version: i64,
+        commit: Commit,
+        next: Option<NextOccurrence>,
+    ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, due_at = $5, \
-             updated_at = $6, completed_at = $7, version = $8 WHERE id = $9 AND version = $10",
+             updated_at = $6, completed_at = $7, version = $8, recurrence = $9 WHERE id = $10 AND version = $11",
         )
         .bind(&t.title)
         .bind(&t.description)
@@ -76,6 +66,7 @@ impl TaskStore for PostgresStore {
         .bind(t.updated_at)
         .bind(t.completed_at)
         .bind(t.version)
+        .bind(recurrence_json(t))
         .bind(t.id)
         .bind(expected_version)
         .execute(&mut *tx)
@@ -87,6 +78,11 @@ impl TaskStore for PostgresStore {
         sqlx::query("DELETE FROM task_labels WHERE task_id = $1").bind(t.id).execute(&mut *tx).await?;
         write_relations(&mut tx, t).await?;
         write_commit(&mut tx, commit).await?;
+        if let Some(next) = next {
+            insert_row(&mut tx, &next.task).await?;
+            carry_over(&mut tx, t.id, &next.task).await?;
+            write_commit(&mut tx, next.commit).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -111,6 +107,64 @@ impl TaskStore for PostgresStore {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+async fn insert_row(conn: &mut PgConnection, t: &Task) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO tasks (id, project_id, title, description, status, priority, due_at, created_by, \
+         created_at, updated_at, completed_at, version, recurrence) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(t.id)
+    .bind(t.project_id)
+    .bind(&t.title)
+    .bind(&t.description)
+    .bind(t.status.as_str())
+    .bind(t.priority.rank())
+    .bind(t.due_at)
+    .bind(t.created_by)
+    .bind(t.created_at)
+    .bind(t.updated_at)
+    .bind(t.completed_at)
+    .bind(t.version)
+    .bind(recurrence_json(t))
+    .execute(&mut *conn)
+    .await?;
+    write_relations(conn, t).await
+}
+
+/// The next occurrence keeps the watchers of the one completed, and its reminders
+/// counted from the due date (fixed moments belonged to that occurrence alone).
+async fn carry_over(conn: &mut PgConnection, from: Uuid, next: &Task) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO task_watchers (task_id, user_id, created_at) SELECT $1, user_id, created_at \
+         FROM task_watchers WHERE task_id = $2",
+    )
+    .bind(next.id)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    let relative: Vec<(i32, Uuid)> = sqlx::query_as(
+        "SELECT before_due_minutes, created_by FROM task_reminders \
+         WHERE task_id = $1 AND before_due_minutes IS NOT NULL ORDER BY created_at, id",
+    )
+    .bind(from)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (minutes, created_by) in relative {
+        sqlx::query(
+            "INSERT INTO task_reminders (id, task_id, before_due_minutes, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(next.id)
+        .bind(minutes)
+        .bind(created_by)
+        .bind(next.created_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn write_relations(conn: &mut PgConnection, t: &Task) -> StoreResult<()> {

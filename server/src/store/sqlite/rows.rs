@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::store::{StoreError, StoreResult};
+use crate::store::{stored_recurrence, StoreError, StoreResult};
 
 pub fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
     let text: String = row.try_get(column)?;
@@ -68,7 +68,7 @@ pub fn user(row: &SqliteRow) -> StoreResult<User> {
 
 /// Task columns plus its assignees and labels as JSON arrays, in one round trip.
 pub const TASK_COLUMNS: &str = "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
-    t.due_at, t.created_by, t.created_at, t.updated_at, t.completed_at, t.version, \
+    t.due_at, t.created_by, t.created_at, t.updated_at, t.completed_at, t.version, t.recurrence, \
     (SELECT json_group_array(user_id) FROM (SELECT user_id FROM task_assignees WHERE task_id = t.id ORDER BY position)) AS assignee_ids, \
     (SELECT json_group_array(label) FROM (SELECT label FROM task_labels WHERE task_id = t.id ORDER BY position)) AS labels";
 
@@ -92,6 +92,7 @@ pub fn task(row: &SqliteRow) -> StoreResult<Task> {
         updated_at: row.try_get("updated_at")?,
         completed_at: row.try_get("completed_at")?,
         version: row.try_get("version")?,
+        recurrence: stored_recurrence(row.try_get("recurrence")?)?,
     })
 }
 

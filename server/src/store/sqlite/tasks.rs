@@ -4,31 +4,15 @@ use uuid::Uuid;
 
 use super::rows::{self, TASK_COLUMNS};
 use super::{write_commit, SqliteStore};
-use crate::store::{search_words, Commit, StoreError, StoreResult, TaskScope, TaskStore};
+use crate::store::{
+    recurrence_json, search_words, Commit, NextOccurrence, StoreError, StoreResult, TaskScope, TaskStore,
+};
 
 #[async_trait::async_trait]
 impl TaskStore for SqliteStore {
     async fn insert_task(&self, t: &Task, commit: Commit) -> StoreResult<()> {
         let (_guard, mut tx) = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO tasks (id, project_id, title, description, status, priority, due_at, created_by, \
-             created_at, updated_at, completed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(t.id.to_string())
-        .bind(t.project_id.to_string())
-        .bind(&t.title)
-        .bind(&t.description)
-        .bind(t.status.as_str())
-        .bind(t.priority.rank())
-        .bind(t.due_at)
-        .bind(t.created_by.to_string())
-        .bind(t.created_at)
-        .bind(t.updated_at)
-        .bind(t.completed_at)
-        .bind(t.version)
-        .execute(&mut *tx)
-        .await?;
-        write_relations(&mut tx, t).await?;
+        insert_row(&mut tx, t).await?;
         write_commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())
@@ -62,11 +46,17 @@ impl TaskStore for SqliteStore {
         Ok((tasks, more))
     }
 
-    async fn update_task(&self, t: &Task, expected_version: i64, commit: Commit) -> StoreResult<bool> {
+    async fn update_task(
+        &self,
+        t: &Task,
+        expected_version: i64,
+        commit: Commit,
+        next: Option<NextOccurrence>,
+    ) -> StoreResult<bool> {
         let (_guard, mut tx) = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE tasks SET title = ?, description = ?, status = ?, priority = ?, due_at = ?, \
-             updated_at = ?, completed_at = ?, version = ? WHERE id = ? AND version = ?",
+             updated_at = ?, completed_at = ?, version = ?, recurrence = ? WHERE id = ? AND version = ?",
         )
         .bind(&t.title)
         .bind(&t.description)
@@ -76,6 +66,7 @@ impl TaskStore for SqliteStore {
         .bind(t.updated_at)
         .bind(t.completed_at)
         .bind(t.version)
+        .bind(recurrence_json(t))
         .bind(t.id.to_string())
         .bind(expected_version)
         .execute(&mut *tx)
@@ -87,6 +78,11 @@ impl TaskStore for SqliteStore {
         sqlx::query("DELETE FROM task_labels WHERE task_id = ?").bind(t.id.to_string()).execute(&mut *tx).await?;
         write_relations(&mut tx, t).await?;
         write_commit(&mut tx, commit).await?;
+        if let Some(next) = next {
+            insert_row(&mut tx, &next.task).await?;
+            carry_over(&mut tx, t.id, &next.task).await?;
+            write_commit(&mut tx, next.commit).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -112,6 +108,63 @@ impl TaskStore for SqliteStore {
         .await?;
         Ok(fields)
     }
+}
+
+async fn insert_row(conn: &mut SqliteConnection, t: &Task) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO tasks (id, project_id, title, description, status, priority, due_at, created_by, \
+         created_at, updated_at, completed_at, version, recurrence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(t.id.to_string())
+    .bind(t.project_id.to_string())
+    .bind(&t.title)
+    .bind(&t.description)
+    .bind(t.status.as_str())
+    .bind(t.priority.rank())
+    .bind(t.due_at)
+    .bind(t.created_by.to_string())
+    .bind(t.created_at)
+    .bind(t.updated_at)
+    .bind(t.completed_at)
+    .bind(t.version)
+    .bind(recurrence_json(t))
+    .execute(&mut *conn)
+    .await?;
+    write_relations(conn, t).await
+}
+
+/// The next occurrence keeps the watchers of the one completed, and its reminders
+/// counted from the due date (fixed moments belonged to that occurrence alone).
+async fn carry_over(conn: &mut SqliteConnection, from: Uuid, next: &Task) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO task_watchers (task_id, user_id, created_at) SELECT ?, user_id, created_at \
+         FROM task_watchers WHERE task_id = ?",
+    )
+    .bind(next.id.to_string())
+    .bind(from.to_string())
+    .execute(&mut *conn)
+    .await?;
+    let relative: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT before_due_minutes, created_by FROM task_reminders \
+         WHERE task_id = ? AND before_due_minutes IS NOT NULL ORDER BY created_at, id",
+    )
+    .bind(from.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    for (minutes, created_by) in relative {
+        sqlx::query(
+            "INSERT INTO task_reminders (id, task_id, before_due_minutes, created_by, created_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(next.id.to_string())
+        .bind(minutes)
+        .bind(created_by)
+        .bind(next.created_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn write_relations(conn: &mut SqliteConnection, t: &Task) -> StoreResult<()> {
