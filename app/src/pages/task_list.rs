@@ -8,7 +8,7 @@ use crate::domain::{
     encode_component, AppError, AssigneeFilter, Member, Page, Priority, Task, TaskFilter, TaskSort, TaskStatus,
 };
 use crate::ui::feedback::{Empty, ErrorNotice, Loading};
-use crate::ui::time::{format_when, Tz};
+use crate::ui::time::{format_when, to_local, Tz};
 
 #[component]
 pub fn FilterBar(project_id: Uuid, filter: Memo<Result<TaskFilter, AppError>>, members: Vec<Member>) -> AnyView {
@@ -160,6 +160,7 @@ fn TaskRow(task: Task, members: Vec<Member>, tz: Tz) -> impl IntoView {
         .iter()
         .filter_map(|id| members.iter().find(|m| m.user_id == *id).map(|m| m.name.clone()))
         .collect();
+    let repeats = task.recurrence.as_ref().map(|r| r.describe(task.due_at.map(|d| to_local(d, tz))));
     let overdue = task.status != crate::domain::TaskStatus::Done && task.due_at.is_some_and(|d| d < chrono::Utc::now());
     view! {
         <li class="task-row" class:done=task.status == TaskStatus::Done>
@@ -174,6 +175,12 @@ fn TaskRow(task: Task, members: Vec<Member>, tz: Tz) -> impl IntoView {
                     <span class="due" class:overdue=overdue>
                         <span class="visually-hidden">"Due "</span>
                         <time datetime=d.to_rfc3339()>{format_when(d, tz)}</time>
+                    </span>
+                })}
+                {repeats.map(|words| view! {
+                    <span class="repeats" title=words.clone()>
+                        <span aria-hidden="true">"↻"</span>
+                        <span class="visually-hidden">{format!("Repeats: {words}")}</span>
                     </span>
                 })}
                 {(!assignees.is_empty()).then(|| view! {

@@ -1,11 +1,11 @@
 //! Extractors whose failures answer in the API's JSON error format.
 
 use app::domain::{AppError, ErrorCode, User};
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::body::Bytes;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::ApiError;

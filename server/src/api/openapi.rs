@@ -2,11 +2,11 @@
 //! types, served at `/api/v1/openapi.json` and browsable at `/api/docs`.
 
 use app::domain::{
-    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Channel, Comment, CreatedToken, Identity,
+    AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Channel, Comment, CreatedToken, Every, Identity,
     InstanceSettings, MePatch, Member, MemberInput, NewComment, NewProject, NewTask, NewTaskReminder, NewToken,
     Notification, NotificationKind, NotificationPrefs, NotificationPrefsPatch, Page, PasswordChange, Priority, Project,
-    ProjectPatch, ProviderInfo, QuietHours, Registration, Role, SignInMethods, SignInOptions, Task, TaskPatch,
-    TaskReminder, TaskStatus, TokenScope, User, Watcher,
+    ProjectPatch, ProviderInfo, QuietHours, Recurrence, Registration, Role, SignInMethods, SignInOptions, Task,
+    TaskPatch, TaskReminder, TaskStatus, TokenScope, User, Watcher,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -42,6 +42,7 @@ use super::{account, auth, comments, identities, notifications, projects, task_r
         TokenRequest, TokenResponse, Revoked, AccessInfo, AccessKind, TokenScope, NewToken, CreatedToken,
         PasswordChange, AccountInfo, AccountPatch, SignInOptions, ProviderInfo, SignInMethods, Identity,
         InstanceSettings, NotificationPrefs, NotificationPrefsPatch, QuietHours, Channel, Watcher, TaskReminder, NewTaskReminder,
+        Recurrence, Every,
     )),
     modifiers(&BearerAuth),
     tags(
