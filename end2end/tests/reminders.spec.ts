@@ -33,14 +33,15 @@ test("a task coming due reminds its assignee live, and the reminder leads to the
   expect(errors).toEqual([]);
 });
 
-test("each person chooses in Settings how long ahead to be reminded", async ({ page, request }) => {
+test("each person chooses in Settings how long ahead to be reminded, at several lead times", async ({ page, request }) => {
   const errors = watchConsole(page);
   const { email: address } = await registerViaApi(request, "Lea Lead");
   await signIn(page, address);
   await page.goto("/settings");
-  const lead = page.getByLabel("Remind me before a task is due");
-  await expect(lead).toHaveValue("60");
-  await lead.selectOption({ label: "1 day" });
+  const leads = page.getByRole("group", { name: "Remind me before a task is due" });
+  await expect(leads.getByLabel("1 hour", { exact: true })).toBeChecked();
+  await expect(leads.getByLabel("1 day", { exact: true })).not.toBeChecked();
+  await leads.getByLabel("1 day", { exact: true }).check();
   // Saving reloads the page; once it has, the choice must come back from the server.
   const saved = page.waitForResponse((r) => r.url().includes("/rpc/") && r.request().method() === "POST");
   const reloaded = page.waitForEvent("framenavigated");
@@ -48,12 +49,15 @@ test("each person chooses in Settings how long ahead to be reminded", async ({ p
   expect((await saved).status()).toBe(200);
   await reloaded;
   await page.waitForLoadState("load");
-  await expect(page.getByLabel("Remind me before a task is due")).toHaveValue("1440");
+  const saved_leads = page.getByRole("group", { name: "Remind me before a task is due" });
+  await expect(saved_leads.getByLabel("1 day", { exact: true })).toBeChecked();
+  await expect(saved_leads.getByLabel("1 hour", { exact: true })).toBeChecked();
+  await expect(saved_leads.getByLabel("15 minutes", { exact: true })).not.toBeChecked();
   const token = await request.post("/api/v1/auth/token", {
     form: { grant_type: "password", username: address, password: PASSWORD },
   });
   const me = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${(await token.json()).access_token}` } });
-  expect((await me.json()).reminder_lead_minutes).toBe(1440);
+  expect((await me.json()).reminder_leads_minutes).toEqual([1440, 60]);
   expect(errors).toEqual([]);
 });
 

@@ -33,6 +33,6 @@ pub use task::{
 pub use task_reminder::{describe_minutes, NewTaskReminder, TaskReminder, MAX_BEFORE_DUE_MINUTES, MAX_TASK_REMINDERS};
 pub use user::{
     normalize_email, provider_account, Credentials, Me, MePatch, Registration, User, DEFAULT_REMINDER_LEAD_MINUTES,
-    MAX_REMINDER_LEAD_MINUTES, TIMEZONE_MESSAGE,
+    MAX_REMINDER_LEADS, MAX_REMINDER_LEAD_MINUTES, TIMEZONE_MESSAGE,
 };
 pub use zone::Zone;

@@ -17,9 +17,13 @@ pub struct User {
     /// A picture from the sign-in provider, when the account came from one.
     #[serde(default)]
     pub avatar_url: Option<String>,
-    /// How long before a task's due time `due_soon` reminds them; 0: never.
+    /// The shortest of `reminder_leads_minutes`; 0 when there are none.
     #[serde(default = "default_lead")]
     pub reminder_lead_minutes: u32,
+    /// Each lead time before a task's due time at which `due_soon` reminds them, longest
+    /// first; empty: never.
+    #[serde(default = "default_leads")]
+    pub reminder_leads_minutes: Vec<u32>,
     /// Which notifications reach them, on which channels, and their quiet hours.
     #[serde(default)]
     pub notifications: NotificationPrefs,
@@ -28,6 +32,13 @@ pub struct User {
 fn default_lead() -> u32 {
     DEFAULT_REMINDER_LEAD_MINUTES
 }
+
+fn default_leads() -> Vec<u32> {
+    vec![DEFAULT_REMINDER_LEAD_MINUTES]
+}
+
+/// How many lead times a person may have.
+pub const MAX_REMINDER_LEADS: usize = 4;
 
 /// An hour ahead, unless the person chooses otherwise.
 pub const DEFAULT_REMINDER_LEAD_MINUTES: u32 = 60;
@@ -78,7 +89,11 @@ pub struct MePatch {
     pub name: Option<String>,
     pub timezone: Option<String>,
     /// Minutes before a due time to be reminded, up to a week; 0 turns `due_soon` off.
+    /// Replaces all lead times with this one.
     pub reminder_lead_minutes: Option<u32>,
+    /// Several lead times at once (up to 4, each 1 to 10080 minutes); `[]` turns
+    /// `due_soon` off. Not together with `reminder_lead_minutes`.
+    pub reminder_leads_minutes: Option<Vec<u32>>,
     /// The notification kinds named change; the others stay as they are.
     pub notifications: Option<NotificationPrefsPatch>,
 }
@@ -89,6 +104,11 @@ impl MePatch {
             name: self.name.map(|n| n.trim().to_owned()),
             timezone: self.timezone.map(|t| t.trim().to_owned()),
             reminder_lead_minutes: self.reminder_lead_minutes,
+            reminder_leads_minutes: self.reminder_leads_minutes.map(|mut leads| {
+                leads.sort_unstable_by(|a, b| b.cmp(a));
+                leads.dedup();
+                leads
+            }),
             notifications: self.notifications.map(NotificationPrefsPatch::normalized).transpose()?,
         };
         let mut v = Violations::default();
@@ -105,9 +125,35 @@ impl MePatch {
         }
         if let Some(lead) = patch.reminder_lead_minutes {
             v.check(lead <= MAX_REMINDER_LEAD_MINUTES, "reminder_lead_minutes", "must be at most a week (10080)");
+            v.check(
+                patch.reminder_leads_minutes.is_none(),
+                "reminder_lead_minutes",
+                "cannot be given with reminder_leads_minutes",
+            );
+        }
+        if let Some(leads) = &patch.reminder_leads_minutes {
+            let field = "reminder_leads_minutes";
+            v.check(leads.len() <= MAX_REMINDER_LEADS, field, "may hold at most 4 lead times");
+            v.check(
+                leads.iter().all(|m| (1..=MAX_REMINDER_LEAD_MINUTES).contains(m)),
+                field,
+                "must each be 1 to 10080 minutes",
+            );
         }
         v.into_result()?;
         Ok(patch)
+    }
+}
+
+impl MePatch {
+    /// The lead times this patch sets, longest first, whichever field named them.
+    pub fn leads(&self) -> Option<Vec<u32>> {
+        match (&self.reminder_leads_minutes, self.reminder_lead_minutes) {
+            (Some(leads), _) => Some(leads.clone()),
+            (None, Some(0)) => Some(Vec::new()),
+            (None, Some(lead)) => Some(vec![lead]),
+            (None, None) => None,
+        }
     }
 }
 

@@ -54,7 +54,10 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
         let patch = MePatch {
             name: Some(values.get("name")),
             timezone: Some(values.get("timezone")),
-            reminder_lead_minutes: values.get("reminder_lead_minutes").parse().ok(),
+            reminder_lead_minutes: None,
+            reminder_leads_minutes: Some(
+                values.get_all("reminder_leads_minutes").iter().filter_map(|m| m.parse().ok()).collect(),
+            ),
             notifications: None,
         };
         match patch.normalized() {
@@ -97,16 +100,20 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
                     </datalist>
                 </label>
                 <FieldError error field="timezone" />
-                <label>
-                    "Remind me before a task is due"
-                    <select name="reminder_lead_minutes">
-                        {lead_choices(user.reminder_lead_minutes).into_iter().map(|(minutes, label)| {
-                            let selected = minutes == user.reminder_lead_minutes;
-                            view! { <option value=minutes.to_string() selected=selected>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                <FieldError error field="reminder_lead_minutes" />
+                <fieldset class="lead-picker" aria-describedby="leads-hint">
+                    <legend>"Remind me before a task is due"</legend>
+                    {lead_choices(&user.reminder_leads_minutes).into_iter().map(|(minutes, label)| {
+                        let checked = user.reminder_leads_minutes.contains(&minutes);
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" name="reminder_leads_minutes" value=minutes.to_string() checked=checked />
+                                {label}
+                            </label>
+                        }
+                    }).collect_view()}
+                    <p id="leads-hint" class="muted">"Up to four; with none, only once it is overdue."</p>
+                </fieldset>
+                <FieldError error field="reminder_leads_minutes" />
                 <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
             </form>
         </section>
@@ -114,10 +121,9 @@ fn Settings(user: User, zones: Resource<Result<Vec<String>, AppError>>) -> impl 
     .into_any()
 }
 
-/// The lead times offered, with the person's own among them if it is none of these.
-fn lead_choices(current: u32) -> Vec<(u32, String)> {
+/// The lead times offered, with the person's own among them where they are none of these.
+fn lead_choices(current: &[u32]) -> Vec<(u32, String)> {
     let mut choices: Vec<(u32, String)> = [
-        (0, "Never (only when overdue)"),
         (15, "15 minutes"),
         (30, "30 minutes"),
         (60, "1 hour"),
@@ -129,9 +135,11 @@ fn lead_choices(current: u32) -> Vec<(u32, String)> {
     .into_iter()
     .map(|(m, label)| (m, label.to_owned()))
     .collect();
-    if !choices.iter().any(|(m, _)| *m == current) {
-        choices.push((current, format!("{current} minutes")));
-        choices.sort_by_key(|(m, _)| *m);
+    for &minutes in current {
+        if !choices.iter().any(|(m, _)| *m == minutes) {
+            choices.push((minutes, format!("{minutes} minutes")));
+        }
     }
+    choices.sort_by_key(|(m, _)| *m);
     choices
 }

@@ -128,6 +128,7 @@ mod tests {
             timezone: "Europe/Berlin".into(),
             avatar_url: None,
             reminder_lead_minutes: 60,
+            reminder_leads_minutes: vec![60],
             notifications: Default::default(),
         }
     }

@@ -1,5 +1,5 @@
-//! Reminders of due dates: `due_soon` ahead of a task's due time (each person's lead
-//! time, an hour unless they choose otherwise), `overdue` once it passed, and the
+//! Reminders of due dates: `due_soon` ahead of a task's due time (at each of the
+//! person's lead times, an hour unless they choose otherwise), `overdue` once it passed, and the
 //! `reminder`s a task carries of its own; for its assignees (or its creator when nobody
 //! is assigned), each exactly once.
 //!
@@ -27,8 +27,13 @@ impl Service {
     pub async fn send_due_reminders(&self) -> Result<usize, AppError> {
         let now = self.clock.now();
         let mut due = self.store.due_tasks(now - CATCH_UP, now + MAX_LEAD).await?;
-        // Past due: `overdue`; ahead: `due_soon` once within the person's own lead time.
-        due.retain(|d| d.due_at <= now || (d.lead_minutes > 0 && d.due_at - now <= TimeDelta::minutes(d.lead_minutes)));
+        // Past due: `overdue`; ahead: `due_soon` for the shortest of the person's lead
+        // times reached, so a run after downtime sends one, not each lead time passed.
+        for d in &mut due {
+            let ahead = d.due_at - now;
+            d.lead = d.leads.iter().copied().filter(|m| ahead <= TimeDelta::minutes((*m).into())).min();
+        }
+        due.retain(|d| d.due_at <= now || d.lead.is_some());
         let users = self.recipients(due.iter().map(|d| d.user_id)).await?;
         let mut reminders: Vec<_> = due
             .into_iter()

@@ -106,7 +106,8 @@ impl Service {
                     title: d.title,
                     due_at: fires,
                     user_id: d.user_id,
-                    lead_minutes: 0,
+                    leads: Vec::new(),
+                    lead: None,
                 };
                 Some((task, NewNotification { user_id: d.user_id, notification, deliveries: Vec::new() }))
             })

@@ -479,8 +479,34 @@ pub struct DueTask {
     pub due_at: DateTime<Utc>,
     /// An assignee, or the task's creator when nobody is assigned.
     pub user_id: Uuid,
-    /// How long ahead that person wants `due_soon`; 0 for never.
-    pub lead_minutes: i64,
+    /// How long ahead that person wants `due_soon`, longest first; empty for never.
+    pub leads: Vec<u32>,
+    /// The lead time this `due_soon` is sent for: each is claimed once on its own.
+    pub lead: Option<u32>,
+}
+
+impl DueTask {
+    /// What the claim of this reminder is recorded as.
+    pub fn claim_kind(&self, kind: app::domain::NotificationKind) -> String {
+        match (kind, self.lead) {
+            (app::domain::NotificationKind::DueSoon, Some(lead)) => format!("due_soon:{lead}"),
+            (kind, _) => kind.as_str().to_owned(),
+        }
+    }
+}
+
+/// A person's lead times from their two columns: the JSON list when set, else the
+/// single lead (none when 0).
+pub fn stored_leads(list: Option<&str>, single: i64) -> Vec<u32> {
+    match list.and_then(|l| serde_json::from_str::<Vec<u32>>(l).ok()) {
+        Some(leads) => leads,
+        None => u32::try_from(single).ok().filter(|m| *m > 0).into_iter().collect(),
+    }
+}
+
+/// The two columns for lead times, longest first: the JSON list and the shortest.
+pub fn leads_columns(leads: &[u32]) -> (String, i64) {
+    (serde_json::json!(leads).to_string(), leads.iter().min().copied().map(i64::from).unwrap_or(0))
 }
 
 #[async_trait::async_trait]

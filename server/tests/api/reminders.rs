@@ -189,6 +189,58 @@ async fn each_person_chooses_how_long_ahead_or_not_at_all() {
     assert_eq!(reminders(&app, &bob).await, [pair("overdue", &both)]);
 }
 
+#[tokio::test]
+async fn several_lead_times_remind_at_each_once_and_a_late_run_sends_only_the_nearest() {
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let (ada, bob) = (app.user("Ada").await, app.user("Bob").await);
+    assert_eq!(app.get("/api/v1/me", &ada).await.body["reminder_leads_minutes"], json!([60]));
+    let r = app.patch("/api/v1/me", &ada, json!({ "reminder_leads_minutes": [60, 1440, 60] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["reminder_leads_minutes"], json!([1440, 60]), "longest first, each once");
+    assert_eq!(r.body["reminder_lead_minutes"], 60, "the single field shows the shortest");
+    assert_eq!(
+        app.patch("/api/v1/me", &bob, json!({ "reminder_leads_minutes": [1440, 60] })).await.status,
+        StatusCode::OK
+    );
+    for refused in [
+        json!({ "reminder_leads_minutes": [15, 30, 60, 120, 1440] }),
+        json!({ "reminder_leads_minutes": [0] }),
+        json!({ "reminder_leads_minutes": [20000] }),
+        json!({ "reminder_leads_minutes": [60], "reminder_lead_minutes": 60 }),
+        json!({ "reminder_leads_minutes": 60 }),
+    ] {
+        let r = app.patch("/api/v1/me", &ada, refused.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}: {:?}", r.body);
+    }
+    assert_eq!(app.get("/api/v1/me", &ada).await.body["reminder_leads_minutes"], json!([1440, 60]));
+
+    let project = app.project(&ada, "Launch").await;
+    app.add_member(&project, &ada, &bob, "member").await;
+    let report = task(&app, &project, &ada, "Report", at(&clock, TimeDelta::hours(30)), &[&ada]).await;
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0, "30 hours ahead: no lead time reached");
+    clock.advance(TimeDelta::hours(7));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1, "a day ahead");
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+    clock.advance(TimeDelta::hours(22) + TimeDelta::minutes(30));
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1, "an hour ahead");
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 0);
+    assert_eq!(reminders(&app, &ada).await, [pair("due_soon", &report), pair("due_soon", &report)]);
+
+    // Bob's task first comes into view 40 minutes ahead (no instance ran before): one
+    // reminder, for the hour, not the day as well.
+    let late = task(&app, &project, &ada, "Late", at(&clock, TimeDelta::minutes(40)), &[&bob]).await;
+    assert_eq!(app.service.send_due_reminders().await.unwrap(), 1);
+    assert_eq!(reminders(&app, &bob).await, [pair("due_soon", &late)]);
+
+    // A single lead time replaces them all; 0 means none.
+    let r = app.patch("/api/v1/me", &bob, json!({ "reminder_lead_minutes": 0 })).await;
+    assert_eq!(
+        (r.body["reminder_leads_minutes"].clone(), r.body["reminder_lead_minutes"].clone()),
+        (json!([]), json!(0))
+    );
+}
+
 /// The `reminder` notifications `user` has, as titles, oldest first.
 async fn own_reminders(app: &TestApp, user: &TestUser) -> Vec<String> {
     let r = app.get("/api/v1/notifications?limit=100", user).await;

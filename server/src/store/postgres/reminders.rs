@@ -2,15 +2,15 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{write_commit, PostgresStore};
-use crate::store::{Commit, DueTask, NewNotification, ReminderStore, StoreResult};
+use crate::store::{stored_leads, Commit, DueTask, NewNotification, ReminderStore, StoreResult};
 
 /// Open tasks in the window with their assignees, and the creator of those with none.
 const DUE_TASKS: &str = "\
-    SELECT t.id, t.project_id, t.title, t.due_at, a.user_id, u.reminder_lead_minutes FROM tasks t \
+    SELECT t.id, t.project_id, t.title, t.due_at, a.user_id, u.reminder_lead_minutes, u.reminder_leads FROM tasks t \
     JOIN task_assignees a ON a.task_id = t.id JOIN users u ON u.id = a.user_id \
     WHERE t.status <> 'done' AND t.due_at IS NOT NULL AND t.due_at >= $1 AND t.due_at <= $2 \
     UNION ALL \
-    SELECT t.id, t.project_id, t.title, t.due_at, t.created_by, u.reminder_lead_minutes FROM tasks t \
+    SELECT t.id, t.project_id, t.title, t.due_at, t.created_by, u.reminder_lead_minutes, u.reminder_leads FROM tasks t \
     JOIN users u ON u.id = t.created_by \
     WHERE t.status <> 'done' AND t.due_at IS NOT NULL AND t.due_at >= $1 AND t.due_at <= $2 \
     AND NOT EXISTS (SELECT 1 FROM task_assignees a WHERE a.task_id = t.id)";
@@ -28,7 +28,11 @@ impl ReminderStore for PostgresStore {
                     title: r.try_get("title")?,
                     due_at: r.try_get("due_at")?,
                     user_id: r.try_get("user_id")?,
-                    lead_minutes: r.try_get::<i32, _>("reminder_lead_minutes")?.into(),
+                    leads: stored_leads(
+                        r.try_get::<Option<String>, _>("reminder_leads")?.as_deref(),
+                        r.try_get::<i32, _>("reminder_lead_minutes")?.into(),
+                    ),
+                    lead: None,
                 })
             })
             .collect()
@@ -53,7 +57,7 @@ impl ReminderStore for PostgresStore {
             )
             .bind(due.task_id)
             .bind(due.user_id)
-            .bind(note.notification.kind.as_str())
+            .bind(due.claim_kind(note.notification.kind))
             .bind(due.due_at)
             .bind(now)
             .execute(&mut *tx)

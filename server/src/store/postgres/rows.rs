@@ -4,7 +4,7 @@ use app::domain::{Notification, NotificationKind, NotificationPrefs, Priority, R
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
-use crate::store::{stored_recurrence, StoreError, StoreResult};
+use crate::store::{stored_leads, stored_recurrence, StoreError, StoreResult};
 
 pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
     let text: String = row.try_get(column)?;
@@ -13,7 +13,7 @@ pub fn role(row: &PgRow, column: &str) -> StoreResult<Role> {
 
 pub const USER_COLUMNS: &str =
     "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes, \
-     u.notification_prefs";
+     u.reminder_leads, u.notification_prefs";
 
 /// Session columns (table alias `s`), read by [`session`].
 pub const SESSION_COLUMNS: &str =
@@ -46,6 +46,10 @@ pub fn user(row: &PgRow) -> StoreResult<User> {
         timezone: row.try_get("timezone")?,
         avatar_url: row.try_get("avatar_url")?,
         reminder_lead_minutes: lead_minutes(row.try_get("reminder_lead_minutes")?),
+        reminder_leads_minutes: stored_leads(
+            row.try_get::<Option<String>, _>("reminder_leads")?.as_deref(),
+            row.try_get::<i32, _>("reminder_lead_minutes")?.into(),
+        ),
         notifications: NotificationPrefs::from_stored(row.try_get("notification_prefs")?),
     })
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::PostgresStore;
-use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
+use crate::store::{leads_columns, NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
 
 #[async_trait::async_trait]
 impl UserStore for PostgresStore {
@@ -53,7 +53,7 @@ impl UserStore for PostgresStore {
     }
 
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
-        let lead = patch.reminder_lead_minutes.map(|m| i32::try_from(m).unwrap_or(i32::MAX));
+        let leads = patch.leads().map(|l| leads_columns(&l));
         let mut tx = self.pool.begin().await?;
         // Merged under the row's lock, so that two changes at once both count.
         let prefs = match &patch.notifications {
@@ -71,16 +71,19 @@ impl UserStore for PostgresStore {
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE($1, name), timezone = COALESCE($2, timezone), \
              reminder_lead_minutes = COALESCE($3, reminder_lead_minutes), \
+             reminder_leads = CASE WHEN $7 THEN $8 ELSE reminder_leads END, \
              notification_prefs = COALESCE($4, notification_prefs), updated_at = $5 \
              WHERE id = $6 RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
-             notification_prefs",
+             reminder_leads, notification_prefs",
         )
         .bind(patch.name.as_deref())
         .bind(patch.timezone.as_deref())
-        .bind(lead)
+        .bind(leads.as_ref().map(|(_, shortest)| i32::try_from(*shortest).unwrap_or(i32::MAX)))
         .bind(prefs)
         .bind(now)
         .bind(id)
+        .bind(leads.is_some())
+        .bind(leads.as_ref().map(|(list, _)| list.clone()))
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -221,7 +224,7 @@ pub(super) async fn insert_user(conn: &mut sqlx::PgConnection, user: &NewUser) -
         "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
          SELECT $1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users), $6, $6 \
          RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
-             notification_prefs",
+             reminder_leads, notification_prefs",
     )
     .bind(user.id)
     .bind(&user.email)

@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::store::{stored_recurrence, StoreError, StoreResult};
+use crate::store::{stored_leads, stored_recurrence, StoreError, StoreResult};
 
 pub fn uuid(row: &SqliteRow, column: &str) -> StoreResult<Uuid> {
     let text: String = row.try_get(column)?;
@@ -50,7 +50,7 @@ pub fn role(row: &SqliteRow, column: &str) -> StoreResult<Role> {
 
 pub const USER_COLUMNS: &str =
     "u.id, u.email, u.name, u.is_admin, u.created_at, u.timezone, u.avatar_url, u.reminder_lead_minutes, \
-     u.notification_prefs";
+     u.reminder_leads, u.notification_prefs";
 
 pub fn user(row: &SqliteRow) -> StoreResult<User> {
     Ok(User {
@@ -62,6 +62,10 @@ pub fn user(row: &SqliteRow) -> StoreResult<User> {
         timezone: row.try_get("timezone")?,
         avatar_url: row.try_get("avatar_url")?,
         reminder_lead_minutes: lead_minutes(row.try_get("reminder_lead_minutes")?),
+        reminder_leads_minutes: stored_leads(
+            row.try_get::<Option<String>, _>("reminder_leads")?.as_deref(),
+            row.try_get("reminder_lead_minutes")?,
+        ),
         notifications: NotificationPrefs::from_stored(row.try_get("notification_prefs")?),
     })
 }

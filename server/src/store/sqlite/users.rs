@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::SqliteStore;
-use crate::store::{NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
+use crate::store::{leads_columns, NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
 use app::domain::{MePatch, NotificationPrefs, User};
 
 #[async_trait::async_trait]
@@ -56,6 +56,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
+        let leads = patch.leads().map(|l| leads_columns(&l));
         let (_guard, mut tx) = self.begin_write().await?;
         // Merged inside the write, so that two changes at once both count.
         let prefs = match &patch.notifications {
@@ -72,13 +73,16 @@ impl UserStore for SqliteStore {
         let row = sqlx::query(
             "UPDATE users SET name = COALESCE(?, name), timezone = COALESCE(?, timezone), \
              reminder_lead_minutes = COALESCE(?, reminder_lead_minutes), \
+             reminder_leads = CASE WHEN ? THEN ? ELSE reminder_leads END, \
              notification_prefs = COALESCE(?, notification_prefs), updated_at = ? \
              WHERE id = ? RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
-             notification_prefs",
+             reminder_leads, notification_prefs",
         )
         .bind(patch.name.as_deref())
         .bind(patch.timezone.as_deref())
-        .bind(patch.reminder_lead_minutes.map(i64::from))
+        .bind(leads.as_ref().map(|(_, shortest)| *shortest))
+        .bind(leads.is_some())
+        .bind(leads.as_ref().map(|(list, _)| list.clone()))
         .bind(prefs)
         .bind(now)
         .bind(id.to_string())
@@ -234,7 +238,7 @@ pub(super) async fn insert_user(conn: &mut sqlx::SqliteConnection, user: &NewUse
         "INSERT INTO users (id, email, name, password_hash, avatar_url, is_admin, created_at, updated_at) \
          SELECT ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users), ?, ? \
          RETURNING id, email, name, is_admin, created_at, timezone, avatar_url, reminder_lead_minutes, \
-             notification_prefs",
+             reminder_leads, notification_prefs",
     )
     .bind(user.id.to_string())
     .bind(&user.email)
