@@ -31,6 +31,9 @@ pub struct Config {
     /// Whether this instance sends the queued email (`TANDEM_EMAIL_SENDER`, on unless
     /// `off`); every instance queues it either way.
     pub email_sender: bool,
+    /// Web push (`TANDEM_PUSH`, on unless `off`): who runs the server and which push
+    /// services it sends to.
+    pub push: Option<crate::push::PushSettings>,
 }
 
 /// Who may be believed about a client's address, and how many failed sign-ins a client
@@ -72,6 +75,20 @@ impl Config {
             .or_else(|| std::path::Path::new("Leptos.toml").exists().then(|| "Leptos.toml".into()));
         let public_url =
             var("TANDEM_PUBLIC_URL").unwrap_or_else(|| "http://localhost:3000".into()).trim_end_matches('/').to_owned();
+        let push = match var("TANDEM_PUSH") {
+            Some(v) if v.eq_ignore_ascii_case("off") => None,
+            Some(v) if !v.eq_ignore_ascii_case("on") => anyhow::bail!("TANDEM_PUSH={v} must be on or off"),
+            _ => Some(crate::push::PushSettings {
+                subject: var("TANDEM_PUSH_SUBJECT").unwrap_or_else(|| public_url.clone()),
+                hosts: var("TANDEM_PUSH_HOSTS")
+                    .unwrap_or_else(|| crate::push::DEFAULT_HOSTS.into())
+                    .split(',')
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .filter(|h| !h.is_empty())
+                    .collect(),
+                sender: on_off(&var, "TANDEM_PUSH_SENDER")?,
+            }),
+        };
         Ok(Self {
             addr: addr.parse().with_context(|| format!("TANDEM_ADDR={addr} is not a socket address"))?,
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/tandem.db?mode=rwc".into()),
@@ -81,12 +98,8 @@ impl Config {
                 from: var("TANDEM_SMTP_FROM").unwrap_or_else(|| crate::email::default_from(&public_url)),
             }),
             public_url,
-            email_sender: match var("TANDEM_EMAIL_SENDER") {
-                None => true,
-                Some(v) if v.eq_ignore_ascii_case("on") => true,
-                Some(v) if v.eq_ignore_ascii_case("off") => false,
-                Some(v) => anyhow::bail!("TANDEM_EMAIL_SENDER={v} must be on or off"),
-            },
+            email_sender: on_off(&var, "TANDEM_EMAIL_SENDER")?,
+            push,
             leptos_toml,
             ws_heartbeat: secs(&var, "TANDEM_WS_HEARTBEAT_SECS")?.unwrap_or(DEFAULT_WS_HEARTBEAT),
             db_pool: {
@@ -127,6 +140,16 @@ impl Config {
 
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// A switch from the environment: on unless `off`.
+fn on_off(var: &impl Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<bool> {
+    match var(name) {
+        None => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("on") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("off") => Ok(false),
+        Some(v) => anyhow::bail!("{name}={v} must be on or off"),
     }
 }
 

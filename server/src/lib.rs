@@ -9,6 +9,8 @@ pub mod email;
 pub mod limits;
 pub mod markdown;
 pub mod oauth;
+pub mod poller;
+pub mod push;
 pub mod realtime;
 pub mod recurrence;
 pub mod reminders;

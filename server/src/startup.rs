@@ -52,6 +52,7 @@ pub struct Application {
     state: AppState,
     reminder_cron: Option<cron::Schedule>,
     sends_email: bool,
+    sends_push: bool,
 }
 
 /// Opens the configured database and applies pending migrations.
@@ -119,11 +120,21 @@ pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Re
     };
     let providers = crate::oauth::Providers::new(config.oauth_providers.clone(), &config.public_url)?;
     let mailer = config.smtp.as_ref().map(|smtp| crate::email::Mailer::new(smtp, &config.public_url)).transpose()?;
+    let pusher = match &config.push {
+        Some(settings) => {
+            // The first instance to start makes the key; every other one reads it.
+            let stored =
+                store.instance_secret("vapid_private_key", &crate::push::VapidKey::generate()?.to_stored()).await?;
+            Some(crate::push::Pusher::new(crate::push::VapidKey::from_stored(&stored)?, settings.clone())?)
+        }
+        None => None,
+    };
     let service = Service::new(store, bus, clock, service_config)
         .with_cache_counts(cache_counts)
         .with_rate_limiter(limiter)
         .with_providers(providers)
-        .with_mailer(mailer);
+        .with_mailer(mailer)
+        .with_pusher(pusher);
     Ok(Arc::new(service))
 }
 
@@ -156,6 +167,7 @@ impl Application {
             state,
             reminder_cron: config.reminder_cron,
             sends_email: config.smtp.is_some() && config.email_sender,
+            sends_push: config.push.as_ref().is_some_and(|p| p.sender),
         })
     }
 
@@ -174,7 +186,10 @@ impl Application {
             crate::reminders::spawn(self.state.service.clone(), schedule);
         }
         if self.sends_email {
-            crate::email::sender::spawn(self.state.service.clone());
+            crate::poller::spawn(self.state.service.clone(), "emails", |s| async move { s.send_due_emails().await });
+        }
+        if self.sends_push {
+            crate::poller::spawn(self.state.service.clone(), "pushes", |s| async move { s.send_due_pushes().await });
         }
         let hub = self.state.hub.clone();
         let stopping = async move {

@@ -7,6 +7,7 @@ mod identity;
 mod input;
 mod notification_prefs;
 mod project;
+mod push;
 mod recurrence;
 mod redirect;
 mod task;
@@ -24,6 +25,7 @@ pub use identity::{Identity, InstanceSettings, ProviderInfo, SignInFailure, Sign
 pub use input::double_option;
 pub use notification_prefs::{local_to_utc, Channel, NotificationPrefs, NotificationPrefsPatch, QuietHours};
 pub use project::{Member, MemberInput, NewProject, Project, ProjectPatch, Role};
+pub use push::{NewPushSubscription, PushDevice, PushKey, PushKeys, MAX_PUSH_DEVICES};
 pub use recurrence::{Every, Recurrence, MAX_INTERVAL};
 pub use redirect::safe_next;
 pub use task::{

@@ -17,6 +17,8 @@ pub enum Channel {
     App,
     /// An email, when the instance has an SMTP server (`TANDEM_SMTP_URL`).
     Email,
+    /// A web push notification on each device the person turned push on for.
+    Push,
 }
 
 impl Channel {
@@ -24,6 +26,7 @@ impl Channel {
         match self {
             Self::App => "app",
             Self::Email => "email",
+            Self::Push => "push",
         }
     }
 
@@ -31,6 +34,7 @@ impl Channel {
         match self {
             Self::App => "In the app",
             Self::Email => "By email",
+            Self::Push => "Push",
         }
     }
 }
@@ -57,11 +61,11 @@ impl Default for NotificationPrefs {
     }
 }
 
-/// Everything in the app; by email what asks something of the person.
+/// Everything in the app; by email and push what asks something of the person.
 fn default_channels(kind: NotificationKind) -> Vec<Channel> {
     match kind {
         NotificationKind::TaskUpdated | NotificationKind::CommentAdded => vec![Channel::App],
-        _ => vec![Channel::App, Channel::Email],
+        _ => vec![Channel::App, Channel::Email, Channel::Push],
     }
 }
 
@@ -291,7 +295,7 @@ mod tests {
         let patch = patch.normalized().unwrap();
         let prefs = NotificationPrefs::default().patched(&patch);
         assert_eq!(prefs.channels(NotificationKind::CommentAdded), [Channel::App, Channel::Email]);
-        assert_eq!(prefs.channels(NotificationKind::Mentioned), [Channel::App, Channel::Email]);
+        assert_eq!(prefs.channels(NotificationKind::Mentioned), [Channel::App, Channel::Email, Channel::Push]);
         assert_eq!(prefs.quiet_hours, Some(quiet("21:30", "06:45")));
         let off: NotificationPrefsPatch = serde_json::from_str(r#"{"quiet_hours":null}"#).unwrap();
         assert_eq!(prefs.patched(&off).quiet_hours, None);

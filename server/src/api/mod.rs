@@ -10,6 +10,7 @@ mod notifications;
 mod openapi;
 mod ops;
 mod projects;
+mod push;
 mod task_reminders;
 mod tasks;
 mod watchers;
@@ -83,6 +84,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         get "/notifications" => notifications::list,
         post "/notifications/read-all" => notifications::read_all,
         post "/notifications/{id}/read" => notifications::read,
+        get "/push/key" => push::key,
+        get "/me/push-subscriptions" => push::list,
+        post "/me/push-subscriptions" => push::subscribe,
+        delete "/me/push-subscriptions/{id}" => push::unsubscribe,
     ]
 }
 

@@ -3,16 +3,17 @@
 
 use app::domain::{
     AccessInfo, AccessKind, AccountInfo, AccountPatch, Activity, Channel, Comment, CreatedToken, Every, Identity,
-    InstanceSettings, MePatch, Member, MemberInput, NewComment, NewProject, NewTask, NewTaskReminder, NewToken,
-    Notification, NotificationKind, NotificationPrefs, NotificationPrefsPatch, Page, PasswordChange, Priority, Project,
-    ProjectPatch, ProviderInfo, QuietHours, Recurrence, Registration, Role, SignInMethods, SignInOptions, Task,
-    TaskPatch, TaskReminder, TaskStatus, TokenScope, User, Watcher,
+    InstanceSettings, MePatch, Member, MemberInput, NewComment, NewProject, NewPushSubscription, NewTask,
+    NewTaskReminder, NewToken, Notification, NotificationKind, NotificationPrefs, NotificationPrefsPatch, Page,
+    PasswordChange, Priority, Project, ProjectPatch, ProviderInfo, PushDevice, PushKey, PushKeys, QuietHours,
+    Recurrence, Registration, Role, SignInMethods, SignInOptions, Task, TaskPatch, TaskReminder, TaskStatus,
+    TokenScope, User, Watcher,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use super::{account, auth, comments, identities, notifications, projects, task_reminders, tasks, watchers};
+use super::{account, auth, comments, identities, notifications, projects, push, task_reminders, tasks, watchers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,7 +34,7 @@ use super::{account, auth, comments, identities, notifications, projects, task_r
         account::sessions, account::revoke, account::revoke_others, account::create_token,
         account::change_password, account::accounts, account::update_account,
         identities::providers, identities::identities, identities::unlink, identities::settings,
-        identities::update_settings,
+        identities::update_settings, push::key, push::list, push::subscribe, push::unsubscribe,
     ),
     components(schemas(
         User, Registration, MePatch, Project, NewProject, ProjectPatch, Member, MemberInput, Role,
@@ -42,7 +43,7 @@ use super::{account, auth, comments, identities, notifications, projects, task_r
         TokenRequest, TokenResponse, Revoked, AccessInfo, AccessKind, TokenScope, NewToken, CreatedToken,
         PasswordChange, AccountInfo, AccountPatch, SignInOptions, ProviderInfo, SignInMethods, Identity,
         InstanceSettings, NotificationPrefs, NotificationPrefsPatch, QuietHours, Channel, Watcher, TaskReminder, NewTaskReminder,
-        Recurrence, Every,
+        Recurrence, Every, PushKey, PushDevice, NewPushSubscription, PushKeys,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -2,7 +2,6 @@
 //! become. Which notifications become email is decided in `service/delivery.rs`.
 
 mod render;
-pub mod sender;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! quiet hours, and is sent by a background sender that retries with backoff. The app
 //! channel never waits for email: the notification is committed and pushed first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use app::domain::{AppError, Channel, NotificationKind, User};
 use chrono::TimeDelta;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::Service;
 use crate::store::{ClaimedDelivery, NewDelivery, NewNotification};
 
-/// Emails claimed per pass; a pass holds them this long before another sender may retry,
+/// Emails (and pushes) claimed per pass; a pass holds them this long before another sender may retry,
 /// and stops sending after half of it (20 slow servers at 15 s each fit well inside).
 const BATCH: u32 = 20;
 const LEASE: TimeDelta = TimeDelta::minutes(10);
@@ -28,29 +28,51 @@ pub fn retry_delay(attempts: u32) -> TimeDelta {
     TimeDelta::seconds(30 * (1 << doublings)).min(TimeDelta::hours(1))
 }
 
+/// The people notifications are about to reach.
+#[derive(Default)]
+pub(super) struct Recipients {
+    pub users: Vec<User>,
+    /// Those with at least one device to push to.
+    pub pushable: HashSet<Uuid>,
+}
+
 impl Service {
     /// Applies the recipients' preferences to notifications about to be committed.
     pub(super) async fn route(&self, notes: Vec<NewNotification>) -> Result<Vec<NewNotification>, AppError> {
-        let users = self.recipients(notes.iter().map(|n| n.user_id)).await?;
-        Ok(notes.into_iter().filter_map(|note| self.routed(&users, note)).collect())
+        let to = self.recipients(notes.iter().map(|n| n.user_id)).await?;
+        Ok(notes.into_iter().filter_map(|note| self.routed(&to, note)).collect())
     }
 
-    /// The accounts of these recipients, each once.
-    pub(super) async fn recipients(&self, ids: impl Iterator<Item = Uuid>) -> Result<Vec<User>, AppError> {
+    /// The accounts of these recipients, each once, and which of them have devices
+    /// to push to.
+    pub(super) async fn recipients(&self, ids: impl Iterator<Item = Uuid>) -> Result<Recipients, AppError> {
         let mut ids: Vec<Uuid> = ids.collect();
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Recipients::default());
         }
         ids.sort();
         ids.dedup();
-        Ok(self.store.users_by_ids(&ids).await?)
+        let users = self.store.users_by_ids(&ids).await?;
+        self.with_devices(users).await
+    }
+
+    /// These accounts as recipients.
+    pub(super) async fn with_devices(&self, users: Vec<User>) -> Result<Recipients, AppError> {
+        let pushable = match &self.pusher {
+            Some(_) if !users.is_empty() => {
+                let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+                self.store.users_with_push(&ids).await?.into_iter().collect()
+            }
+            _ => HashSet::new(),
+        };
+        Ok(Recipients { users, pushable })
     }
 
     /// A notification as its recipient wants it: `None` for a kind they turned off;
     /// stored already read when they want it only elsewhere; with an email queued for
     /// the end of their quiet hours when they want email and this instance sends it.
-    pub(super) fn routed(&self, users: &[User], mut note: NewNotification) -> Option<NewNotification> {
-        let user = users.iter().find(|u| u.id == note.user_id)?;
+    pub(super) fn routed(&self, to: &Recipients, mut note: NewNotification) -> Option<NewNotification> {
+        let user = to.users.iter().find(|u| u.id == note.user_id)?;
         let prefs = &user.notifications;
         let channels = prefs.channels(note.notification.kind);
         if channels.is_empty() {
@@ -59,11 +81,14 @@ impl Service {
         if !channels.contains(&Channel::App) {
             note.notification.read_at = Some(note.notification.created_at);
         }
+        let now = note.notification.created_at;
+        let zone = crate::zone::tz_or_utc(&user.timezone);
+        let due_at = prefs.quiet_hours.and_then(|quiet| quiet.end_after(now, &zone)).unwrap_or(now);
         if self.mailer.is_some() && channels.contains(&Channel::Email) {
-            let now = note.notification.created_at;
-            let zone = crate::zone::tz_or_utc(&user.timezone);
-            let due_at = prefs.quiet_hours.and_then(|quiet| quiet.end_after(now, &zone)).unwrap_or(now);
             note.deliveries.push(NewDelivery { channel: Channel::Email, due_at });
+        }
+        if to.pushable.contains(&user.id) && channels.contains(&Channel::Push) {
+            note.deliveries.push(NewDelivery { channel: Channel::Push, due_at });
         }
         Some(note)
     }
@@ -73,6 +98,9 @@ impl Service {
         let mut channels = vec![Channel::App];
         if self.mailer.is_some() {
             channels.push(Channel::Email);
+        }
+        if self.pusher.is_some() {
+            channels.push(Channel::Push);
         }
         channels
     }

@@ -41,6 +41,7 @@ impl Service {
             });
             let Some(day) = due_day else { continue };
             let tasks = self.store.digest_tasks(user.id, end_of_day(day, &zone), DIGEST_LIMIT).await?;
+            let to = self.with_devices(vec![user.clone()]).await?;
             let note = tasks.first().and_then(|first| {
                 let notification = Notification {
                     id: Uuid::now_v7(),
@@ -53,7 +54,7 @@ impl Service {
                     read_at: None,
                 };
                 let note = NewNotification { user_id: user.id, notification, deliveries: Vec::new() };
-                self.routed(std::slice::from_ref(&user), note)
+                self.routed(&to, note)
             });
             if self.store.claim_digest(user.id, day, note.clone(), now).await? {
                 if let Some(note) = note {

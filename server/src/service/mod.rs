@@ -12,6 +12,7 @@ mod identities;
 mod notifications;
 mod notify;
 mod projects;
+mod push;
 mod reminders;
 mod task_reminders;
 mod tasks;
@@ -79,6 +80,8 @@ pub struct Service {
     cache_counts: Option<Arc<crate::store::cache::CacheCounts>>,
     /// Sends email notifications, when the instance has an SMTP server.
     mailer: Option<Arc<crate::email::Mailer>>,
+    /// Sends web push notifications, unless the instance has push turned off.
+    pusher: Option<Arc<crate::push::Pusher>>,
 }
 
 impl Service {
@@ -89,12 +92,29 @@ impl Service {
         let passwords = PasswordHasherPool::new(1);
         let limiter = RateLimiter::local();
         let providers = Arc::new(crate::oauth::Providers::none());
-        Self { store, hub, clock, passwords, config, limiter, instance, providers, cache_counts: None, mailer: None }
+        Self {
+            store,
+            hub,
+            clock,
+            passwords,
+            config,
+            limiter,
+            instance,
+            providers,
+            cache_counts: None,
+            mailer: None,
+            pusher: None,
+        }
     }
 
     /// Counts sign-in attempts in `limiter` (shared through Redis when there is one).
     pub fn with_rate_limiter(self, limiter: RateLimiter) -> Self {
         Self { limiter, ..self }
+    }
+
+    /// Sends web push notifications through `pusher`.
+    pub fn with_pusher(self, pusher: Option<crate::push::Pusher>) -> Self {
+        Self { pusher: pusher.map(Arc::new), ..self }
     }
 
     /// Sends email notifications through `mailer`.

@@ -24,11 +24,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::push::StoredSubscription;
+
 use super::{
     ClaimedDelivery, CommentStore, Commit, DeliveryStore, DigestStore, DigestTask, DueTask, DueTaskReminder,
     EventStore, IdentityRecord, IdentityStore, NewIdentity, NewNotification, NewSession, NewUser, NextOccurrence,
-    NotificationStore, OAuthFlow, ProjectStore, ReminderStore, ScheduleStore, SessionRecord, Store, StoreResult,
-    StoredEvent, TaskReminderStore, TaskScope, TaskStore, Unlinked, UserStore, WatcherStore,
+    NotificationStore, OAuthFlow, ProjectStore, PushStore, ReminderStore, ScheduleStore, SessionRecord, Store,
+    StoreResult, StoredEvent, TaskReminderStore, TaskScope, TaskStore, Unlinked, UserStore, WatcherStore,
 };
 
 /// How long an entry may sit unused before Redis lets it go.
@@ -464,6 +466,38 @@ impl WatcherStore for CachedStore {
 
     async fn watchers(&self, task_id: Uuid) -> StoreResult<Vec<Watcher>> {
         self.inner.watchers(task_id).await
+    }
+}
+
+/// Push subscriptions are read once per push; nothing to cache.
+#[async_trait::async_trait]
+impl PushStore for CachedStore {
+    async fn instance_secret(&self, name: &str, candidate: &str) -> StoreResult<String> {
+        self.inner.instance_secret(name, candidate).await
+    }
+
+    async fn push_subscriptions(&self, user_id: Uuid) -> StoreResult<Vec<StoredSubscription>> {
+        self.inner.push_subscriptions(user_id).await
+    }
+
+    async fn save_push_subscription(
+        &self,
+        subscription: &StoredSubscription,
+        keep: usize,
+    ) -> StoreResult<StoredSubscription> {
+        self.inner.save_push_subscription(subscription, keep).await
+    }
+
+    async fn delete_push_subscription(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        self.inner.delete_push_subscription(user_id, id).await
+    }
+
+    async fn forget_push_endpoint(&self, endpoint: &str) -> StoreResult<()> {
+        self.inner.forget_push_endpoint(endpoint).await
+    }
+
+    async fn users_with_push(&self, ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
+        self.inner.users_with_push(ids).await
     }
 }
 

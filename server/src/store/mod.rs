@@ -230,6 +230,7 @@ pub trait Store:
     + WatcherStore
     + DigestStore
     + TaskReminderStore
+    + PushStore
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -625,6 +626,27 @@ pub trait ScheduleStore: Send + Sync + 'static {
     async fn claim_job(&self, job: &str, by: &str, now: DateTime<Utc>, next: DateTime<Utc>) -> StoreResult<bool>;
 }
 
+#[async_trait::async_trait]
+pub trait PushStore: Send + Sync + 'static {
+    /// The instance's secret called `name`: the one stored, or `candidate`, stored now.
+    /// Instances starting together all end up with the same.
+    async fn instance_secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
+    /// A person's devices, newest first.
+    async fn push_subscriptions(&self, user_id: Uuid) -> StoreResult<Vec<crate::push::StoredSubscription>>;
+    /// Saves a device's subscription; the same endpoint again replaces the old one, for
+    /// whoever subscribed last. Only the person's newest `keep` are kept.
+    async fn save_push_subscription(
+        &self,
+        subscription: &crate::push::StoredSubscription,
+        keep: usize,
+    ) -> StoreResult<crate::push::StoredSubscription>;
+    async fn delete_push_subscription(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
+    /// Forgets an endpoint the push service no longer knows.
+    async fn forget_push_endpoint(&self, endpoint: &str) -> StoreResult<()>;
+    /// Which of these people have at least one device.
+    async fn users_with_push(&self, ids: &[Uuid]) -> StoreResult<Vec<Uuid>>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::{unlink_decision, Unlinked};
@@ -645,3 +667,4 @@ mod tests {
         assert_eq!(unlink_decision(&stale, b, false, &usable), Unlinked::Done);
     }
 }
+

@@ -30,6 +30,8 @@ struct World {
     owner_session: String,
     /// A provider identity linked to the owner's account.
     owner_identity: String,
+    /// A device the owner receives pushes on.
+    owner_device: String,
     member: TestUser,
     /// A member neither the member nor the viewer caller is (members may leave by themselves).
     third: String,
@@ -57,6 +59,9 @@ fn example_body(method: &str, path: &str, world: &World) -> Option<Value> {
         ("patch", "/tasks/{id}") => json!({ "title": "Hijacked" }),
         ("post", "/tasks/{id}/comments") => json!({ "body": "Planted" }),
         ("post", "/tasks/{id}/reminders") => json!({ "before_due_minutes": 30 }),
+        ("post", "/me/push-subscriptions") => {
+            crate::push_service::Device::new("matrix").subscription_at("http://127.0.0.1:9")
+        }
         (_, _) if method == "get" || method == "delete" || path.ends_with("/read") || path.ends_with("read-all") => {
             return None
         }
@@ -79,6 +84,8 @@ fn concrete(path: &str, world: &World) -> String {
         &world.owner_session
     } else if path.starts_with("/me/identities/") {
         &world.owner_identity
+    } else if path.starts_with("/me/push-subscriptions/") {
+        &world.owner_device
     } else if path.starts_with("/admin/users/") {
         &world.owner.id
     } else {
@@ -102,6 +109,9 @@ fn expected(caller: Caller, method: &str, path: &str) -> Option<StatusCode> {
         Caller::Viewer | Caller::Member if path.starts_with("/notifications/{id}") => Some(StatusCode::NOT_FOUND),
         Caller::Viewer | Caller::Member if path.starts_with("/me/sessions/{id}") => Some(StatusCode::NOT_FOUND),
         Caller::Viewer | Caller::Member if path.starts_with("/me/identities/{id}") => Some(StatusCode::NOT_FOUND),
+        Caller::Viewer | Caller::Member if path.starts_with("/me/push-subscriptions/{id}") => {
+            Some(StatusCode::NOT_FOUND)
+        }
         // Following a task one can read is one's own business, viewers included.
         Caller::Viewer | Caller::Member if path.ends_with("/watch") => None,
         Caller::Viewer if owners_object && !read => Some(StatusCode::FORBIDDEN),
@@ -129,6 +139,7 @@ async fn snapshot(app: &TestApp, world: &World) -> Value {
         "sessions": get("/api/v1/me/sessions".into()).await.as_array().map(|s| s.len()),
         "accounts": get("/api/v1/admin/users".into()).await,
         "identities": get("/api/v1/me/identities".into()).await,
+        "devices": get("/api/v1/me/push-subscriptions".into()).await,
         "settings": get("/api/v1/admin/settings".into()).await,
         "other_task": app.get(&format!("/api/v1/tasks/{}", world.other_task), &world.member).await.body,
     })
@@ -170,6 +181,10 @@ async fn build_world(app: &TestApp) -> (World, Vec<(Caller, Option<String>)>) {
     };
     app.store().await.insert_identity(identity).await.unwrap();
     let owner_identity = owner_identity.to_string();
+    let device = crate::push_service::Device::new("olga").subscription_at("http://127.0.0.1:9");
+    let device = app.post("/api/v1/me/push-subscriptions", &owner, device).await;
+    assert_eq!(device.status, StatusCode::CREATED, "{:?}", device.body);
+    let owner_device = device.body["id"].as_str().unwrap().to_owned();
     let other_project = app.project(&member, "Side project").await;
     let other_task =
         app.task(&other_project, &member, json!({ "title": "Side" })).await["id"].as_str().unwrap().to_owned();
@@ -198,6 +213,7 @@ async fn build_world(app: &TestApp) -> (World, Vec<(Caller, Option<String>)>) {
     ];
     let third = disabled.id.clone();
     let world = World {
+        owner_device,
         owner,
         project,
         task,

@@ -96,7 +96,7 @@ async fn preferences_choose_the_kinds_and_the_channels() {
     app.add_member(&project, &ada, &bob, "member").await;
 
     let me = app.get("/api/v1/me", &bob).await.body;
-    assert_eq!(me["notifications"]["events"]["task_assigned"], json!(["app", "email"]));
+    assert_eq!(me["notifications"]["events"]["task_assigned"], json!(["app", "email", "push"]));
     assert_eq!(me["notifications"]["events"]["comment_added"], json!(["app"]));
     assert_eq!(me["notifications"]["quiet_hours"], Value::Null);
 
@@ -104,7 +104,7 @@ async fn preferences_choose_the_kinds_and_the_channels() {
     let me = set_prefs(&app, &bob, json!({ "events": { "task_assigned": ["email"], "task_updated": [] } })).await;
     assert_eq!(me["notifications"]["events"]["task_assigned"], json!(["email"]));
     assert_eq!(me["notifications"]["events"]["task_updated"], json!([]));
-    assert_eq!(me["notifications"]["events"]["mentioned"], json!(["app", "email"]));
+    assert_eq!(me["notifications"]["events"]["mentioned"], json!(["app", "email", "push"]));
     assert_eq!(app.get("/api/v1/me", &bob).await.body["notifications"], me["notifications"]);
 
     let task = assign(&app, &project, &ada, "Report", &[&bob]).await;

@@ -100,6 +100,13 @@ impl TestApp {
             reminder_cron: None,
             smtp: None,
             email_sender: true,
+            // Pushes go to a push service the test runs on loopback, and only when the
+            // test sends them.
+            push: Some(server::push::PushSettings {
+                subject: "mailto:ops@tandem.test".into(),
+                hosts: vec!["127.0.0.1".into()],
+                sender: false,
+            }),
         };
         adjust(&mut config);
         let app = Application::build_with_clock(config.clone(), clock).await.expect("app builds");

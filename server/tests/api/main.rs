@@ -15,6 +15,8 @@ mod ops;
 #[path = "../support/postgres.rs"]
 mod postgres;
 mod projects;
+mod push;
+mod push_service;
 mod realtime;
 mod recurring;
 mod reminders;

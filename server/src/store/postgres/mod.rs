@@ -10,6 +10,7 @@ mod events;
 mod identities;
 mod notifications;
 mod projects;
+mod push;
 mod reminders;
 mod rows;
 mod schedule;
