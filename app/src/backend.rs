@@ -75,6 +75,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn update_task(&self, actor: &User, id: Uuid, patch: TaskPatch) -> Result<Task, AppError>;
     async fn delete_task(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
     async fn set_watching(&self, actor: &User, id: Uuid, watching: bool) -> Result<(), AppError>;
+    /// The instance's VAPID public key, for subscribing a browser to push.
+    async fn push_key(&self) -> Result<PushKey, AppError>;
+    async fn push_devices(&self, actor: &User) -> Result<Vec<PushDevice>, AppError>;
+    async fn subscribe_push(&self, actor: &User, input: NewPushSubscription) -> Result<PushDevice, AppError>;
+    async fn unsubscribe_push(&self, actor: &User, id: Uuid) -> Result<(), AppError>;
     async fn list_task_reminders(&self, actor: &User, task_id: Uuid) -> Result<Vec<TaskReminder>, AppError>;
     async fn add_task_reminder(
         &self,

@@ -53,11 +53,15 @@ pub fn App() -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        ui::push::register_service_worker();
     });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tandem.css" />
         <Link rel="icon" href="/favicon.svg" />
+        <Link rel="manifest" href="/manifest.webmanifest" />
+        <Link rel="apple-touch-icon" href="/icon-192.png" />
+        <Meta name="theme-color" content="#3b5bdb" />
         <Meta name="description" content="Tandem: projects and tasks for teams, live." />
         <Title formatter=|text: String| if text.is_empty() { "Tandem".to_owned() } else { format!("{text} · Tandem") } />
         // The frame (header and main) is rendered inside each route rather than around the

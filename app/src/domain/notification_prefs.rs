@@ -22,6 +22,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::App, Channel::Email, Channel::Push];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::App => "app",

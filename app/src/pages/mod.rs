@@ -9,6 +9,7 @@ mod notification_settings_panel;
 mod notifications_page;
 mod project_page;
 mod projects_page;
+mod push_panel;
 mod settings_page;
 mod sign_in_methods_panel;
 mod task_comments;

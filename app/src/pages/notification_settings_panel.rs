@@ -1,5 +1,5 @@
-//! Which notifications reach you, in the app and by email, and the quiet hours in which
-//! email waits.
+//! Which notifications reach you, in the app, by email and by push, and the quiet hours
+//! in which email and pushes wait.
 
 use chrono::NaiveTime;
 use leptos::prelude::*;
@@ -21,12 +21,16 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
     let error = Signal::derive(move || local_error.get().or_else(|| update.value().get().and_then(Result::err)));
     let saved =
         move || !update.pending().get() && matches!(update.value().get(), Some(Ok(_))) && local_error.get().is_none();
-    let email = channels.contains(&Channel::Email);
+    // The app always; email and push where this server sends them.
+    let offered: Vec<Channel> =
+        Channel::ALL.into_iter().filter(|c| *c == Channel::App || channels.contains(c)).collect();
+    let held = offered.len() > 1;
     let current = prefs.clone();
+    let columns = offered.clone();
     let on_submit = move |ev| {
         local_error.set(None);
         let values = FormValues::from_submit(&ev);
-        match patch_from(&values, &current, email).and_then(NotificationPrefsPatch::normalized) {
+        match patch_from(&values, &current, &columns).and_then(NotificationPrefsPatch::normalized) {
             Ok(patch) => {
                 update.dispatch(UpdateMe { patch: MePatch { notifications: Some(patch), ..Default::default() } });
             }
@@ -39,20 +43,22 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
         .into_iter()
         .map(|kind| {
             let what = kind.describe();
+            let cells = offered
+                .iter()
+                .map(|&channel| {
+                    view! {
+                        <td>
+                            <input type="checkbox" name=channel.as_str() value=kind.as_str()
+                                checked=prefs.wants(kind, channel)
+                                aria-label=format!("{what}: {}", channel.label()) />
+                        </td>
+                    }
+                })
+                .collect_view();
             view! {
                 <tr>
                     <th scope="row">{what}</th>
-                    <td>
-                        <input type="checkbox" name="app" value=kind.as_str() checked=prefs.wants(kind, Channel::App)
-                            aria-label=format!("{what}: {}", Channel::App.label()) />
-                    </td>
-                    {email.then(|| view! {
-                        <td>
-                            <input type="checkbox" name="email" value=kind.as_str()
-                                checked=prefs.wants(kind, Channel::Email)
-                                aria-label=format!("{what}: {}", Channel::Email.label()) />
-                        </td>
-                    })}
+                    {cells}
                 </tr>
             }
         })
@@ -67,8 +73,7 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
                         <thead>
                             <tr>
                                 <th scope="col">"Tell me when"</th>
-                                <th scope="col">{Channel::App.label()}</th>
-                                {email.then(|| view! { <th scope="col">{Channel::Email.label()}</th> })}
+                                {offered.iter().map(|c| view! { <th scope="col">{c.label()}</th> }).collect_view()}
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -88,13 +93,13 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
                     <p class="muted hint">"In your time zone; nothing comes on a day with nothing due."</p>
                 </fieldset>
                 <FieldError error field=DIGEST_FIELD />
-                {if email {
+                {if held {
                     view! {
                         <fieldset>
                             <legend>"Quiet hours"</legend>
                             <label class="check">
                                 <input type="checkbox" name="quiet" checked=quiet.is_some() />
-                                "Hold emails during quiet hours"
+                                "Hold emails and pushes during quiet hours"
                             </label>
                             <label>
                                 "From"
@@ -107,7 +112,7 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
                                     value=quiet.map_or("07:00".into(), |q| q.to.format("%H:%M").to_string()) />
                             </label>
                             <p class="muted hint">
-                                "In your time zone. Emails held back go out together when quiet hours end; the app still shows everything at once."
+                                "In your time zone. What is held back goes out when quiet hours end; the app still shows everything at once."
                             </p>
                         </fieldset>
                         <FieldError error field=QUIET_FIELD />
@@ -115,7 +120,7 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
                     .into_any()
                 } else {
                     view! {
-                        <p class="muted hint">"This server sends no email, so notifications appear in the app only."</p>
+                        <p class="muted hint">"This server sends neither email nor pushes, so notifications appear in the app only."</p>
                     }
                     .into_any()
                 }}
@@ -131,31 +136,33 @@ pub fn NotificationSettings(prefs: NotificationPrefs, channels: Vec<Channel>) ->
     .into_any()
 }
 
-/// The patch the form asks for. Without email here, each kind keeps its email choice and
-/// the quiet hours stay as they are.
+/// The patch the form asks for. A channel not offered here keeps each kind's choice,
+/// and without email or push the quiet hours stay as they are.
 fn patch_from(
     values: &FormValues,
     current: &NotificationPrefs,
-    email: bool,
+    offered: &[Channel],
 ) -> Result<NotificationPrefsPatch, AppError> {
-    let in_app = values.get_all("app");
-    let by_email = values.get_all("email");
+    let ticked: Vec<(Channel, Vec<String>)> =
+        Channel::ALL.into_iter().map(|c| (c, values.get_all(c.as_str()))).collect();
     let events = NotificationKind::ALL
         .into_iter()
         .map(|kind| {
-            let mut channels = Vec::new();
-            if in_app.iter().any(|k| k == kind.as_str()) {
-                channels.push(Channel::App);
-            }
-            let wants_email =
-                if email { by_email.iter().any(|k| k == kind.as_str()) } else { current.wants(kind, Channel::Email) };
-            if wants_email {
-                channels.push(Channel::Email);
-            }
+            let channels = ticked
+                .iter()
+                .filter(|(channel, kinds)| {
+                    if offered.contains(channel) {
+                        kinds.iter().any(|k| k == kind.as_str())
+                    } else {
+                        current.wants(kind, *channel)
+                    }
+                })
+                .map(|(channel, _)| *channel)
+                .collect();
             (kind, channels)
         })
         .collect();
-    let quiet_hours = if !email {
+    let quiet_hours = if offered.len() < 2 {
         None
     } else if values.get("quiet").is_empty() {
         Some(None)

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::domain::{AppError, MePatch, User};
+use crate::domain::{AppError, Channel, MePatch, User};
 use crate::serverfns::auth::{list_timezones, UpdateMe};
 use crate::ui::feedback::{FieldError, FormError};
 use crate::ui::form::FormValues;
@@ -13,6 +13,7 @@ use crate::ui::time::Tz;
 
 use super::access_panel::{AccessPanel, AccessState, PasswordPanel};
 use super::notification_settings_panel::NotificationSettings;
+use super::push_panel::{PushPanel, PushState};
 use super::sign_in_methods_panel::{MethodsState, SignInMethodsPanel};
 
 #[component]
@@ -21,6 +22,7 @@ pub fn SettingsPage() -> impl IntoView {
     let zones = Resource::new(|| (), |_| list_timezones());
     let access = AccessState::new();
     let methods = MethodsState::new();
+    let push = PushState::new();
     view! {
         <Title text="Settings" />
         <RequireUser children=move |me| {
@@ -28,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
             view! {
             <div class="settings">
                 <Settings user=me.user.clone() zones />
+                {me.channels.contains(&Channel::Push).then(|| view! { <PushPanel state=push tz /> })}
                 <NotificationSettings prefs=me.user.notifications channels=me.channels />
                 <PasswordPanel methods />
                 <SignInMethodsPanel tz state=methods />

@@ -7,4 +7,5 @@ pub mod comments;
 pub mod identities;
 pub mod notifications;
 pub mod projects;
+pub mod push;
 pub mod tasks;

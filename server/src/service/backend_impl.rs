@@ -121,6 +121,18 @@ impl Backend for Service {
     async fn set_watching(&self, actor: &User, id: Uuid, watching: bool) -> Result<(), AppError> {
         Service::set_watching(self, actor, id, watching).await
     }
+    async fn push_key(&self) -> Result<PushKey, AppError> {
+        Service::push_key(self)
+    }
+    async fn push_devices(&self, actor: &User) -> Result<Vec<PushDevice>, AppError> {
+        Service::push_devices(self, actor).await
+    }
+    async fn subscribe_push(&self, actor: &User, input: NewPushSubscription) -> Result<PushDevice, AppError> {
+        Service::subscribe_push(self, actor, input).await
+    }
+    async fn unsubscribe_push(&self, actor: &User, id: Uuid) -> Result<(), AppError> {
+        Service::unsubscribe_push(self, actor, id).await
+    }
     async fn list_task_reminders(&self, actor: &User, task_id: Uuid) -> Result<Vec<TaskReminder>, AppError> {
         Service::list_task_reminders(self, actor, task_id).await
     }

@@ -667,4 +667,3 @@ mod tests {
         assert_eq!(unlink_decision(&stale, b, false, &usable), Unlinked::Done);
     }
 }
-
