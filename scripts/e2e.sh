@@ -64,8 +64,10 @@ for _ in $(seq 1 100); do
 done
 
 # Reminders every 2 seconds, so a browser test sees one arrive without waiting a minute.
+# Pushes may go to a push service a test runs on loopback.
 TANDEM_ADDR="127.0.0.1:$port" DATABASE_URL="$database_url" TANDEM_PUBLIC_URL="$url" \
-  TANDEM_REMINDER_CRON="*/2 * * * * *" RUST_LOG=warn target/release/tandem serve >"$dir/server.log" 2>&1 &
+  TANDEM_REMINDER_CRON="*/2 * * * * *" TANDEM_PUSH_HOSTS="127.0.0.1" RUST_LOG=warn \
+  target/release/tandem serve >"$dir/server.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 150); do
