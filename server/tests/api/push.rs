@@ -178,3 +178,33 @@ async fn a_server_with_push_off_says_so() {
         .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn two_instances_sign_alike_and_send_each_push_exactly_once() {
+    let service = PushService::start().await;
+    let clock = ManualClock::starting_now();
+    let app = TestApp::spawn_with_clock(|_| {}, clock.clone()).await;
+    let other = app.second_instance(clock.clone()).await;
+    assert_eq!(other.push_key().unwrap(), app.service.push_key().unwrap(), "one key, made by the first to start");
+    let ada = app.user("Ada").await;
+    let project = app.project(&ada, "Launch").await;
+    let mut people = Vec::new();
+    for i in 0..6 {
+        let user = app.user(&format!("Person {i}")).await;
+        app.add_member(&project, &ada, &user, "member").await;
+        subscribe(&app, &user, &Device::new(&format!("device{i}")), &service).await;
+        people.push(user);
+    }
+    for (i, person) in people.iter().enumerate() {
+        app.task(&project, &ada, json!({ "title": format!("Task {i}"), "assignee_ids": [person.id] })).await;
+    }
+    let runs = (0..6).map(|i| {
+        let service = if i % 2 == 0 { app.service.clone() } else { other.clone() };
+        async move { service.send_due_pushes().await.unwrap() }
+    });
+    let sent: usize = futures::future::join_all(runs).await.into_iter().sum();
+    assert_eq!(sent, 6);
+    for i in 0..6 {
+        assert_eq!(service.received(&format!("device{i}")).len(), 1, "device{i}");
+    }
+}
