@@ -32,10 +32,15 @@ self.addEventListener("notificationclick", (event) => {
       const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
       const same = windows.find((w) => w.url === url);
       if (same) return same.focus();
+      // Only a window this worker controls can be navigated; otherwise open a new one.
       const open = windows.find((w) => "navigate" in w);
       if (open) {
-        await open.navigate(url);
-        return open.focus();
+        try {
+          const navigated = await open.navigate(url);
+          if (navigated) return navigated.focus();
+        } catch (_) {
+          // fall through to a new window
+        }
       }
       return self.clients.openWindow(url);
     })(),

@@ -16,3 +16,7 @@ CREATE TABLE instance_secrets (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Preferences saved before push existed get push wherever they have email (every
+-- stored channel list ends with "email" when it has it).
+UPDATE users SET notification_prefs = replace(notification_prefs, '"email"]', '"email","push"]');

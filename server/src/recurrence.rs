@@ -17,8 +17,8 @@ pub fn checked(rule: Recurrence, author_zone: &str) -> Result<Recurrence, AppErr
     }
     rule.zone = Some(zone);
     if let Some(expression) = &rule.cron {
-        let schedule = schedule(expression).map_err(|e| AppError::invalid("recurrence", e))?;
-        if schedule.upcoming(Utc).next().is_none() {
+        let schedules = schedules(expression).map_err(|e| AppError::invalid("recurrence", e))?;
+        if schedules.iter().all(|s| s.upcoming(Utc).next().is_none()) {
             return Err(AppError::invalid("recurrence", "cron expression never matches"));
         }
     }
@@ -42,18 +42,25 @@ pub fn next_due(rule: &Recurrence, due: DateTime<Utc>, now: DateTime<Utc>) -> Op
     let tz = crate::zone::tz_or_utc(rule.zone.as_deref().unwrap_or("UTC"));
     let after = due.max(now);
     if rule.every == Every::Cron {
-        let schedule = schedule(rule.cron.as_deref()?).ok()?;
-        return schedule.after(&after.with_timezone(&tz)).next().map(|at| at.with_timezone(&Utc));
+        let local_after = after.with_timezone(&tz);
+        return schedules(rule.cron.as_deref()?)
+            .ok()?
+            .iter()
+            .filter_map(|s| s.after(&local_after).next())
+            .min()
+            .map(|at| at.with_timezone(&Utc));
     }
     let local = due.with_timezone(&tz).naive_local();
     let (start, time) = (local.date(), local.time());
     let interval = u32::from(rule.interval.max(1));
     let month_day = rule.day.map(u32::from).unwrap_or(start.day());
     let mut weekday = start;
-    for k in 1..=MAX_STEPS {
+    // From 0: a monthly rule's day may still be ahead in the due date's own month.
+    for k in 0..=MAX_STEPS {
         let date = match rule.every {
             Every::Day => start.checked_add_days(Days::new(u64::from(k * interval))),
             Every::Week => start.checked_add_days(Days::new(7 * u64::from(k * interval))),
+            Every::Weekday if k == 0 => Some(start),
             Every::Weekday => {
                 weekday = next_weekday(weekday)?;
                 Some(weekday)
@@ -96,16 +103,26 @@ fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// A five-field crontab expression as the `cron` crate reads it: with seconds, and with
-/// Sunday as 1 rather than 0 or 7.
-pub fn schedule(expression: &str) -> Result<cron::Schedule, String> {
+/// Sunday as 1 rather than 0 or 7. Crontab fires when either the day of the month or the
+/// day of the week matches if both are restricted, the crate only when both do: then
+/// there are two schedules, and the earlier time of the two is the one.
+pub fn schedules(expression: &str) -> Result<Vec<cron::Schedule>, String> {
     let fields: Vec<&str> = expression.split_whitespace().collect();
     let [minute, hour, day, month, weekday] = fields[..] else {
         return Err("cron expression needs five fields: minute, hour, day of month, month, day of week".into());
     };
     let weekday = crate_weekdays(weekday)?;
-    format!("0 {minute} {hour} {day} {month} {weekday}")
-        .parse()
-        .map_err(|e: cron::error::Error| format!("cron expression is not valid: {e}"))
+    let parse = |day: &str, weekday: &str| {
+        format!("0 {minute} {hour} {day} {month} {weekday}")
+            .parse::<cron::Schedule>()
+            .map_err(|e| format!("cron expression is not valid: {e}"))
+    };
+    let any = |field: &str| field == "*" || field == "?";
+    if any(day) || any(&weekday) {
+        Ok(vec![parse(day, &weekday)?])
+    } else {
+        Ok(vec![parse(day, "*")?, parse("*", &weekday)?])
+    }
 }
 
 /// Crontab's day-of-week field (0 or 7 Sunday, 1 Monday) in the crate's numbering
@@ -142,7 +159,8 @@ fn crate_weekdays(field: &str) -> Result<String, String> {
                     items.push(format!("{from}-7"));
                     items.push("1".into());
                 }
-                (Some(1), Some(1), "7") => items.push(with_step("1-7".into())),
+                (Some(1), Some(1), "7") if from == "0" => items.push(with_step("1-7".into())),
+                (Some(1), Some(1), "7") => items.push(with_step("1".into())),
                 (Some(from), Some(to), _) if from <= to => items.push(with_step(format!("{from}-{to}"))),
                 _ => return Err(format!("day of week range {range} is not valid")),
             },
@@ -195,6 +213,25 @@ mod tests {
             next_due(&rule(Every::Day, "UTC"), due, utc("2026-10-01T00:00:00Z")),
             Some(utc("2026-11-03T09:00:00Z"))
         );
+    }
+
+    #[test]
+    fn a_monthly_day_still_ahead_in_the_due_dates_month_comes_first() {
+        let on_20th = Recurrence { day: Some(20), ..rule(Every::Month, "UTC") };
+        let due = utc("2026-11-10T09:00:00Z");
+        assert_eq!(next_due(&on_20th, due, due), Some(utc("2026-11-20T09:00:00Z")));
+    }
+
+    #[test]
+    fn a_crontab_day_of_month_or_day_of_week_matches_as_in_crontab() {
+        // The 1st of the month or any Monday: from Tuesday 24 November, Monday 30th comes first.
+        let either = Recurrence { cron: Some("0 9 1 * 1".into()), ..rule(Every::Cron, "UTC") };
+        let tuesday = utc("2026-11-24T12:00:00Z");
+        assert_eq!(next_due(&either, tuesday, tuesday), Some(utc("2026-11-30T09:00:00Z")));
+        let monday = utc("2026-11-30T12:00:00Z");
+        assert_eq!(next_due(&either, monday, monday), Some(utc("2026-12-01T09:00:00Z")));
+        assert_eq!(crate_weekdays("7-7").unwrap(), "1");
+        assert_eq!(crate_weekdays("0-7").unwrap(), "1-7");
     }
 
     #[test]

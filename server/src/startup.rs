@@ -122,6 +122,11 @@ pub async fn build_service(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Re
     let mailer = config.smtp.as_ref().map(|smtp| crate::email::Mailer::new(smtp, &config.public_url)).transpose()?;
     let pusher = match &config.push {
         Some(settings) => {
+            let subject = &settings.subject;
+            if !(subject.starts_with("mailto:") || subject.starts_with("https://")) || subject.contains("localhost") {
+                tracing::warn!(%subject, "TANDEM_PUSH_SUBJECT should be a mailto: address or a public https URL; \
+                    Apple's push service refuses pushes otherwise");
+            }
             // The first instance to start makes the key; every other one reads it.
             let stored =
                 store.instance_secret("vapid_private_key", &crate::push::VapidKey::generate()?.to_stored()).await?;

@@ -9,8 +9,9 @@ use ring::{aead, agreement, hkdf, signature};
 
 /// The record size announced in the header; a notification fits in one record.
 const RECORD_SIZE: u32 = 4096;
-/// The most plaintext one record carries (its size less the tag and the delimiter).
-pub const MAX_PLAINTEXT: usize = RECORD_SIZE as usize - 16 - 1;
+/// The most plaintext a push carries: RFC 8291 keeps the whole body within 4096 bytes
+/// (less the 86-byte header, the tag and the delimiter).
+pub const MAX_PLAINTEXT: usize = 4096 - 86 - 16 - 1;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

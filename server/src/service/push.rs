@@ -17,7 +17,9 @@ use crate::store::ClaimedDelivery;
 /// Pushes claimed per pass, how long the claim holds, and when a pass stops sending.
 const BATCH: u32 = 50;
 const LEASE: TimeDelta = TimeDelta::minutes(10);
-const LEASE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+/// Four minutes, so that a push started at the end, to 20 devices that each take the
+/// full 15 s timeout, still ends inside the claim.
+const LEASE_BUDGET: std::time::Duration = std::time::Duration::from_secs(4 * 60);
 
 impl Service {
     fn pusher(&self) -> Result<&Pusher, AppError> {
@@ -43,7 +45,12 @@ impl Service {
         let decoded = |text: &str| B64.decode(text.trim_end_matches('=')).ok();
         let p256dh = decoded(&input.keys.p256dh).filter(|k| k.len() == 65 && k[0] == 4);
         let auth = decoded(&input.keys.auth).filter(|k| k.len() == 16);
-        if p256dh.is_none() || auth.is_none() {
+        // A trial encryption refuses a point that is not on the curve.
+        let usable = match (&p256dh, &auth) {
+            (Some(p), Some(a)) => crate::push::crypto::encrypt(p, a, b"").is_ok(),
+            _ => false,
+        };
+        if !usable {
             return Err(AppError::invalid(
                 "keys",
                 "must be a P-256 point (p256dh) and a 16-byte secret (auth), base64url",
@@ -58,7 +65,11 @@ impl Service {
             device: input.device.unwrap_or_else(|| "A browser".into()),
             created_at: self.clock.now(),
         };
-        Ok(device(self.store.save_push_subscription(&subscription, MAX_PUSH_DEVICES).await?))
+        match self.store.save_push_subscription(&subscription, MAX_PUSH_DEVICES).await? {
+            Some(saved) => Ok(device(saved)),
+            // The same endpoint with other keys, for someone else: not this browser.
+            None => Err(AppError::invalid("endpoint", "belongs to another device")),
+        }
     }
 
     pub async fn unsubscribe_push(&self, actor: &User, id: Uuid) -> Result<(), AppError> {

@@ -138,7 +138,7 @@ impl Service {
                 });
             }
             next.recurrence = next.recurrence.map(|r| recurrence::anchored(r, next.due_at));
-            let following = self.next_occurrence(actor, &current, &mut next, &mut changes, now);
+            let following = self.next_occurrence(actor, &current, &mut next, &mut changes, now).await?;
             let mut notices = Notices::new(actor, &next, now);
             notices.tell(
                 next.assignee_ids.iter().filter(|u| !current.assignee_ids.contains(u)).copied(),
@@ -173,20 +173,24 @@ impl Service {
     /// When `next` completes a repeating task: the occurrence that follows, due at the
     /// rule's next date, carrying the rule on (the completed one stops repeating, so
     /// reopening and completing it again creates no second one).
-    fn next_occurrence(
+    async fn next_occurrence(
         &self,
         actor: &User,
         current: &Task,
         next: &mut Task,
         changes: &mut Map<String, Value>,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<NextOccurrence> {
+    ) -> Result<Option<NextOccurrence>, AppError> {
         if current.status == TaskStatus::Done || next.status != TaskStatus::Done {
-            return None;
+            return Ok(None);
         }
-        let rule = next.recurrence.take()?;
+        let Some(rule) = next.recurrence.take() else { return Ok(None) };
         changes.insert("recurrence".into(), json!({ "from": rule, "to": null }));
-        let due_at = recurrence::next_due(&rule, next.due_at?, now)?;
+        let Some(due_at) = next.due_at.and_then(|due| recurrence::next_due(&rule, due, now)) else {
+            return Ok(None);
+        };
+        // Someone who has left the project is not given its next occurrence.
+        let members = self.store.member_ids(next.project_id, &next.assignee_ids).await?;
         let task = Task {
             id: Uuid::now_v7(),
             status: TaskStatus::Todo,
@@ -196,6 +200,7 @@ impl Service {
             completed_at: None,
             version: 1,
             recurrence: Some(rule),
+            assignee_ids: next.assignee_ids.iter().copied().filter(|id| members.contains(id)).collect(),
             ..next.clone()
         };
         let commit = Commit {
@@ -210,7 +215,7 @@ impl Service {
             }),
             notifications: Vec::new(),
         };
-        Some(NextOccurrence { task, commit })
+        Ok(Some(NextOccurrence { task, commit }))
     }
 
     async fn check_version(&self, current: &Task, patch: &TaskPatch) -> Result<(), AppError> {

@@ -484,7 +484,7 @@ impl PushStore for CachedStore {
         &self,
         subscription: &StoredSubscription,
         keep: usize,
-    ) -> StoreResult<StoredSubscription> {
+    ) -> StoreResult<Option<StoredSubscription>> {
         self.inner.save_push_subscription(subscription, keep).await
     }
 

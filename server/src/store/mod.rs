@@ -633,13 +633,15 @@ pub trait PushStore: Send + Sync + 'static {
     async fn instance_secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
     /// A person's devices, newest first.
     async fn push_subscriptions(&self, user_id: Uuid) -> StoreResult<Vec<crate::push::StoredSubscription>>;
-    /// Saves a device's subscription; the same endpoint again replaces the old one, for
-    /// whoever subscribed last. Only the person's newest `keep` are kept.
+    /// Saves a device's subscription. The same endpoint again replaces the old one when
+    /// it is the same person's or comes with the same keys (the same browser, signed in
+    /// as someone else); otherwise nothing changes and the answer is `None`. Only the
+    /// person's newest `keep` are kept.
     async fn save_push_subscription(
         &self,
         subscription: &crate::push::StoredSubscription,
         keep: usize,
-    ) -> StoreResult<crate::push::StoredSubscription>;
+    ) -> StoreResult<Option<crate::push::StoredSubscription>>;
     async fn delete_push_subscription(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool>;
     /// Forgets an endpoint the push service no longer knows.
     async fn forget_push_endpoint(&self, endpoint: &str) -> StoreResult<()>;

@@ -142,6 +142,8 @@ async fn subscriptions_are_checked_and_belong_to_one_person() {
         (with(json!({ "endpoint": "http://10.0.0.1/push/1" })), "endpoint"),
         (with(json!({ "endpoint": "" })), "endpoint"),
         (with(json!({ "keys": { "p256dh": "AAAA", "auth": good["keys"]["auth"] } })), "keys"),
+        // 65 bytes starting 0x04, but not a point on the curve.
+        (with(json!({ "keys": { "p256dh": format!("BA{}", "A".repeat(85)), "auth": good["keys"]["auth"] } })), "keys"),
         (with(json!({ "keys": { "p256dh": good["keys"]["p256dh"], "auth": "not base64!" } })), "keys"),
     ] {
         let r = app.post(path, &ada, body.clone()).await;
@@ -156,6 +158,12 @@ async fn subscriptions_are_checked_and_belong_to_one_person() {
     let ada_device = subscribe(&app, &ada, &device, &service).await;
     subscribe(&app, &bob, &device, &service).await;
     assert_eq!(devices(&app, &ada).await.len(), 0);
+    assert_eq!(devices(&app, &bob).await, ["Test shared"]);
+    // Knowing the endpoint is not enough: with other keys it is another device's.
+    let impostor = Device::new("shared").subscription(&service);
+    let r = app.post(path, &ada, impostor).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert!(r.body["error"]["details"]["fields"]["endpoint"].is_string());
     assert_eq!(devices(&app, &bob).await, ["Test shared"]);
     let bobs = app.get(path, &bob).await.body[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(app.delete(&format!("{path}/{bobs}"), &ada).await.status, StatusCode::NOT_FOUND, "not Ada's");

@@ -214,3 +214,21 @@ async fn rules_that_cannot_work_are_refused_with_the_field() {
     let r = app.get(&format!("/api/v1/tasks/{id}"), &ada).await;
     assert_eq!(r.body["due_at"], due);
 }
+
+#[tokio::test]
+async fn someone_who_left_the_project_is_not_given_the_next_occurrence() {
+    let app = TestApp::spawn().await;
+    let (ada, bob, cy) = (app.user("Ada").await, app.user("Bob").await, app.user("Cy").await);
+    let project = app.project(&ada, "Ops").await;
+    app.add_member(&project, &ada, &bob, "member").await;
+    app.add_member(&project, &ada, &cy, "member").await;
+    let due = (chrono::Utc::now() + chrono::TimeDelta::hours(2)).to_rfc3339();
+    let body =
+        json!({ "title": "Rota", "due_at": due, "assignee_ids": [bob.id, cy.id], "recurrence": { "every": "week" } });
+    let task = app.task(&project, &ada, body).await;
+    let r = app.delete(&format!("/api/v1/projects/{project}/members/{}", bob.id), &ada).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    complete(&app, task["id"].as_str().unwrap(), &ada).await;
+    let all = tasks(&app, &project, &ada).await;
+    assert_eq!(all[1]["assignee_ids"], json!([cy.id]));
+}

@@ -44,12 +44,18 @@ impl PushStore for PostgresStore {
         found.iter().map(subscription).collect()
     }
 
-    async fn save_push_subscription(&self, s: &StoredSubscription, keep: usize) -> StoreResult<StoredSubscription> {
+    async fn save_push_subscription(
+        &self,
+        s: &StoredSubscription,
+        keep: usize,
+    ) -> StoreResult<Option<StoredSubscription>> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
             "INSERT INTO push_subscriptions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
              auth = excluded.auth, device = excluded.device, created_at = excluded.created_at \
+             WHERE push_subscriptions.user_id = excluded.user_id \
+             OR (push_subscriptions.p256dh = excluded.p256dh AND push_subscriptions.auth = excluded.auth) \
              RETURNING {COLUMNS}"
         ))
         .bind(s.id)
@@ -59,8 +65,9 @@ impl PushStore for PostgresStore {
         .bind(&s.auth)
         .bind(&s.device)
         .bind(s.created_at)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(row) = row else { return Ok(None) };
         sqlx::query(
             "DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN ( \
                SELECT id FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
@@ -71,7 +78,7 @@ impl PushStore for PostgresStore {
         .await?;
         let saved = subscription(&row)?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Some(saved))
     }
 
     async fn delete_push_subscription(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {

@@ -48,12 +48,18 @@ impl PushStore for SqliteStore {
         found.iter().map(subscription).collect()
     }
 
-    async fn save_push_subscription(&self, s: &StoredSubscription, keep: usize) -> StoreResult<StoredSubscription> {
+    async fn save_push_subscription(
+        &self,
+        s: &StoredSubscription,
+        keep: usize,
+    ) -> StoreResult<Option<StoredSubscription>> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row = sqlx::query(&format!(
             "INSERT INTO push_subscriptions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
              auth = excluded.auth, device = excluded.device, created_at = excluded.created_at \
+             WHERE push_subscriptions.user_id = excluded.user_id \
+             OR (push_subscriptions.p256dh = excluded.p256dh AND push_subscriptions.auth = excluded.auth) \
              RETURNING {COLUMNS}"
         ))
         .bind(s.id.to_string())
@@ -63,8 +69,9 @@ impl PushStore for SqliteStore {
         .bind(&s.auth)
         .bind(&s.device)
         .bind(s.created_at)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(row) = row else { return Ok(None) };
         sqlx::query(
             "DELETE FROM push_subscriptions WHERE user_id = ? AND id NOT IN ( \
                SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)",
@@ -76,7 +83,7 @@ impl PushStore for SqliteStore {
         .await?;
         let saved = subscription(&row)?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Some(saved))
     }
 
     async fn delete_push_subscription(&self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
