@@ -54,7 +54,7 @@ test("email for comments is chosen in Settings, and the next comment reaches the
   const comments = page.getByRole("checkbox", { name: COMMENTS_BY_EMAIL });
   await expect(comments).not.toBeChecked();
   await comments.check();
-  await page.getByRole("checkbox", { name: "Hold emails during quiet hours" }).check();
+  await page.getByRole("checkbox", { name: "Hold emails and pushes during quiet hours" }).check();
   await page.getByLabel("From", { exact: true }).fill("23:30");
   await page.getByLabel("To", { exact: true }).fill("06:15");
   await save(page);
@@ -66,7 +66,7 @@ test("email for comments is chosen in Settings, and the next comment reaches the
   await expect(page.getByLabel("To", { exact: true })).toHaveValue("06:15");
 
   // Quiet hours off again, so that the comment goes out now whatever the time.
-  await page.getByRole("checkbox", { name: "Hold emails during quiet hours" }).uncheck();
+  await page.getByRole("checkbox", { name: "Hold emails and pushes during quiet hours" }).uncheck();
   await save(page);
 
   const comment = await request.post(`/api/v1/tasks/${task.id}/comments`, {

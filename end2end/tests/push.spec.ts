@@ -95,7 +95,8 @@ test("devices with push are listed and removed in Settings, and a notification i
     await expect(panel.getByText("No device receives push notifications yet.")).toBeVisible();
     const left = await (await request.get("/api/v1/me/push-subscriptions", { headers })).json();
     expect(left).toEqual([]);
-    expect(errors).toEqual([]);
+    // Chromium itself reports that headless (like incognito) windows have no push service.
+    expect(errors.filter((e) => !e.includes("does not support the Push API"))).toEqual([]);
   } finally {
     service.close();
   }
