@@ -75,7 +75,7 @@ pub fn PushPanel(state: PushState, tz: Tz) -> impl IntoView {
                 </button>
             </div>
             <p class="muted">
-                "Notifications reach the devices below even when Tandem is closed. Which kinds are pushed is set in the table above."
+                "Notifications reach the devices below even when Tandem is closed. Which kinds are pushed is chosen in the Notifications table."
             </p>
             {move || error().map(|message| view! { <p class="notice notice-error" role="alert">{message}</p> })}
             <Transition fallback=|| view! { <Loading /> }>
