@@ -15,12 +15,12 @@ use crate::store::{ClaimedDelivery, NewDelivery, NewNotification};
 /// Emails (and pushes) claimed per pass; a pass holds them this long before another sender may retry,
 /// and stops sending after half of it (20 slow servers at 15 s each fit well inside).
 const BATCH: u32 = 20;
-const LEASE: TimeDelta = TimeDelta::minutes(10);
+pub(super) const LEASE: TimeDelta = TimeDelta::minutes(10);
 const LEASE_BUDGET: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 /// How long emails given up, digests sent and reminders claimed are remembered.
 const KEEP_SENT_RECORDS: TimeDelta = TimeDelta::days(30);
-/// Tries before an email is given up: the waits between them add up to about five hours.
-pub const MAX_EMAIL_ATTEMPTS: u32 = 12;
+/// Tries before an email or a push is given up: the waits between them add up to about five hours.
+pub const MAX_DELIVERY_ATTEMPTS: u32 = 12;
 
 /// The wait after the `attempts`th failure: 30 s, doubling, at most an hour.
 pub fn retry_delay(attempts: u32) -> TimeDelta {
@@ -187,7 +187,8 @@ impl Service {
             by_attempts.entry(item.attempts).or_default().push(item.notification.id);
         }
         for (attempts, ids) in by_attempts {
-            let retry_at = (!failure.permanent && attempts < MAX_EMAIL_ATTEMPTS).then(|| now + retry_delay(attempts));
+            let retry_at =
+                (!failure.permanent && attempts < MAX_DELIVERY_ATTEMPTS).then(|| now + retry_delay(attempts));
             tracing::warn!(user = %items[0].user.id, attempts, permanent = failure.permanent, retry_at = ?retry_at,
                 error = %failure.message, "an email could not be sent");
             self.store.deliveries_failed(Channel::Email, &ids, &failure.message, retry_at, now).await?;
@@ -210,7 +211,7 @@ mod tests {
         assert_eq!(retry_delay(2), TimeDelta::seconds(60));
         assert_eq!(retry_delay(8), TimeDelta::hours(1));
         assert_eq!(retry_delay(40), TimeDelta::hours(1));
-        let total: TimeDelta = (1..MAX_EMAIL_ATTEMPTS).map(retry_delay).sum();
+        let total: TimeDelta = (1..MAX_DELIVERY_ATTEMPTS).map(retry_delay).sum();
         assert!(total > TimeDelta::hours(4) && total < TimeDelta::hours(6), "{total}");
     }
 }

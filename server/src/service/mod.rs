@@ -29,7 +29,7 @@ use crate::security::rate_limit::{Limit, RateLimiter};
 use crate::store::{Commit, Store, StoreError};
 
 pub use auth::{describe_device, SignedIn};
-pub use delivery::{retry_delay, MAX_EMAIL_ATTEMPTS};
+pub use delivery::{retry_delay, MAX_DELIVERY_ATTEMPTS};
 pub use identities::{Callback, Landing, SignInStart};
 
 pub struct ServiceConfig {

@@ -6,17 +6,15 @@ use std::collections::BTreeMap;
 use app::domain::{AppError, Channel, ErrorCode, NewPushSubscription, PushDevice, PushKey, User, MAX_PUSH_DEVICES};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
-use chrono::TimeDelta;
 use uuid::Uuid;
 
-use super::delivery::{retry_delay, MAX_EMAIL_ATTEMPTS};
+use super::delivery::{retry_delay, LEASE, MAX_DELIVERY_ATTEMPTS};
 use super::Service;
 use crate::push::{Pusher, StoredSubscription};
 use crate::store::ClaimedDelivery;
 
-/// Pushes claimed per pass, how long the claim holds, and when a pass stops sending.
+/// Pushes claimed per pass, and when a pass stops sending (claims hold for `LEASE`).
 const BATCH: u32 = 50;
-const LEASE: TimeDelta = TimeDelta::minutes(10);
 /// Four minutes, so that a push started at the end, to 20 devices that each take the
 /// full 15 s timeout, still ends inside the claim.
 const LEASE_BUDGET: std::time::Duration = std::time::Duration::from_secs(4 * 60);
@@ -123,7 +121,8 @@ impl Service {
                     // One device that could not be reached now does not send the
                     // others the same notification twice.
                     Some(message) if !reached => {
-                        let retry_at = (item.attempts < MAX_EMAIL_ATTEMPTS).then(|| now + retry_delay(item.attempts));
+                        let retry_at =
+                            (item.attempts < MAX_DELIVERY_ATTEMPTS).then(|| now + retry_delay(item.attempts));
                         tracing::warn!(user = %user_id, attempts = item.attempts, retry_at = ?retry_at,
                             error = %message, "a push could not be sent");
                         self.store.deliveries_failed(Channel::Push, &id, &message, retry_at, now).await?;
