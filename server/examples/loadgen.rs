@@ -52,7 +52,8 @@ struct Clock {
 /// What one socket saw.
 #[derive(Default)]
 struct Tally {
-    latencies_us: Vec<u64>,
+    /// Delivery latency of each change, by its index (`None`: not received).
+    latencies_us: Vec<Option<u64>>,
     received: usize,
     out_of_order: usize,
 }
@@ -101,15 +102,22 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let done = Arc::new(AtomicUsize::new(0));
     let tallies: Vec<Arc<Mutex<Tally>>> = sockets.iter().map(|_| Arc::default()).collect();
     let last_seq = first_seq + args.changes as i64 - 1;
+    // Sockets stay open until every one is done: ten thousand clients closing at once
+    // while the last change is still on its way would be timed as part of its delivery.
+    let (finished, _) = tokio::sync::broadcast::channel::<()>(1);
     for (socket, tally) in sockets.into_iter().zip(&tallies) {
         let (clock, done, tally) = (clock.clone(), done.clone(), tally.clone());
+        let mut finished = finished.subscribe();
         tokio::spawn(async move {
-            listen(socket, &clock, last_seq, &tally).await;
+            let socket = listen(socket, &clock, last_seq, &tally).await;
             done.fetch_add(1, Ordering::Relaxed);
+            let _ = finished.recv().await;
+            drop(socket);
         });
     }
 
     println!("making {} changes, one every {} ms…", args.changes, args.interval_ms);
+    let cpu_before = (args.server_pid.and_then(cpu_ms), cpu_ms(std::process::id()));
     // The creation is the first change; the rest edit the task.
     clock.sent[0].set(Instant::now()).ok();
     let created = http
@@ -140,8 +148,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     while done.load(Ordering::Relaxed) < args.sockets && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let cpu = Cpu {
+        server_ms: args.server_pid.and_then(cpu_ms).zip(cpu_before.0).map(|(after, before)| after - before),
+        generator_ms: cpu_ms(std::process::id()).zip(cpu_before.1).map(|(after, before)| after - before),
+    };
     let tallies: Vec<Tally> = tallies.iter().map(|t| std::mem::take(&mut *t.lock().expect("tally"))).collect();
-    report(&args, &tallies, request_us, rss_before.zip(rss_after));
+    report(&args, &tallies, request_us, rss_before.zip(rss_after), cpu);
+    drop(finished);
     Ok(())
 }
 
@@ -188,9 +201,10 @@ async fn open_subscribed(url: &str, project: &str) -> anyhow::Result<(Socket, i6
     bail!("socket closed before subscribing")
 }
 
-/// Reads events until `last_seq` arrives or the socket ends, timing each; `tally` is
-/// shared so that a socket still waiting when the run ends counts what it got.
-async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<Tally>) {
+/// Reads events until `last_seq` arrives or the socket ends, timing each, and hands the
+/// socket back; `tally` is shared so that a socket still waiting when the run ends counts
+/// what it got.
+async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<Tally>) -> Socket {
     let mut expected = clock.first_seq;
     while expected <= last_seq {
         let Some(Ok(message)) = socket.next().await else { break };
@@ -204,10 +218,14 @@ async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<
         expected = seq + 1;
         tally.received += 1;
         let sent = usize::try_from(seq - clock.first_seq).ok().and_then(|i| clock.sent.get(i)?.get().copied());
-        if let Some(sent) = sent {
-            tally.latencies_us.push(received.saturating_duration_since(sent).as_micros() as u64);
+        if let (Some(sent), Ok(index)) = (sent, usize::try_from(seq - clock.first_seq)) {
+            if tally.latencies_us.len() <= index {
+                tally.latencies_us.resize(index + 1, None);
+            }
+            tally.latencies_us[index] = Some(received.saturating_duration_since(sent).as_micros() as u64);
         }
     }
+    socket
 }
 
 /// The `seq` of a task event, read without parsing the whole frame.
@@ -225,9 +243,30 @@ fn quantile_ms(sorted: &[u64], q: f64) -> f64 {
     sorted.get(i).copied().unwrap_or(0) as f64 / 1000.0
 }
 
-fn report(args: &Args, tallies: &[Tally], mut request_us: Vec<u64>, rss: Option<(u64, u64)>) {
-    let mut all: Vec<u64> = tallies.iter().flat_map(|t| t.latencies_us.iter().copied()).collect();
+/// Processor time (user and system) spent during the changes.
+struct Cpu {
+    server_ms: Option<u64>,
+    generator_ms: Option<u64>,
+}
+
+fn report(args: &Args, tallies: &[Tally], mut request_us: Vec<u64>, rss: Option<(u64, u64)>, cpu: Cpu) {
+    let mut all: Vec<u64> = tallies.iter().flat_map(|t| t.latencies_us.iter().flatten().copied()).collect();
     all.sort_unstable();
+    // Per change: how long the first and the last socket waited.
+    let (mut first, mut last) = (Vec::new(), Vec::new());
+    for change in 0..args.changes {
+        let mut times = tallies.iter().filter_map(|t| t.latencies_us.get(change).copied().flatten());
+        if let Some(t) = times.next() {
+            let (lo, hi) = times.fold((t, t), |(lo, hi), t| (lo.min(t), hi.max(t)));
+            first.push(lo);
+            last.push(hi);
+            if std::env::var_os("LOADGEN_TRACE").is_some() {
+                println!("change {change}: first {:.1} ms, last {:.1} ms", lo as f64 / 1e3, hi as f64 / 1e3);
+            }
+        }
+    }
+    first.sort_unstable();
+    last.sort_unstable();
     request_us.sort_unstable();
     let expected = args.sockets * args.changes;
     let received: usize = tallies.iter().map(|t| t.received).sum();
@@ -248,10 +287,33 @@ fn report(args: &Args, tallies: &[Tally], mut request_us: Vec<u64>, rss: Option<
         quantile_ms(&request_us, 0.50),
         quantile_ms(&request_us, 0.99)
     );
+    println!(
+        "per change     first socket p50 {:.1} ms · last socket p50 {:.1} ms, max {:.1} ms",
+        quantile_ms(&first, 0.50),
+        quantile_ms(&last, 0.50),
+        quantile_ms(&last, 1.0)
+    );
+    let deliveries = all.len().max(1) as f64;
+    for (who, ms) in [("server CPU", cpu.server_ms), ("generator CPU", cpu.generator_ms)] {
+        if let Some(ms) = ms {
+            println!("{who:<14} {ms} ms in all: {:.1} µs per delivery", ms as f64 * 1000.0 / deliveries);
+        }
+    }
     if let Some((before, after)) = rss {
         let per_socket = (after.saturating_sub(before)) as f64 / args.sockets.max(1) as f64;
         println!("server RSS     {before} KiB → {after} KiB with sockets idle: {per_socket:.1} KiB per socket");
     }
+}
+
+/// Processor time (user and system) a process has used, in milliseconds, from /proc (Linux).
+fn cpu_ms(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
+    let mut fields = stat[stat.rfind(')')? + 2..].split_whitespace().skip(11);
+    let ticks: u64 = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a configuration value.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Some(ticks * 1000 / per_second)
 }
 
 /// Resident memory of a process in KiB, from /proc (Linux).
