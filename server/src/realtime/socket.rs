@@ -115,17 +115,21 @@ impl Connection {
         let mut ping = tokio::time::interval(self.state.ws_heartbeat);
         ping.tick().await;
         loop {
+            // Frames first: a wake-up for a frame then polls nothing else. The others
+            // still get their turn whenever the queue is empty, and a queue that never
+            // empties is cut off by the hub.
             let step = tokio::select! {
-                incoming = self.socket.recv() => match incoming {
-                    Some(Ok(message)) => self.on_message(message).await,
-                    _ => Err(Closed),
-                },
+                biased;
                 frame = self.membership.frames.recv() => match frame {
                     Some(frame) if !self.membership.is_cut_off() => self.on_frames(frame).await,
                     _ => {
                         self.close().await;
                         Err(Closed)
                     }
+                },
+                incoming = self.socket.recv() => match incoming {
+                    Some(Ok(message)) => self.on_message(message).await,
+                    _ => Err(Closed),
                 },
                 _ = ping.tick() => self.on_ping_timer().await,
             };
