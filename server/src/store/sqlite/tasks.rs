@@ -246,3 +246,33 @@ fn order_by(sort: TaskSort) -> &'static str {
         TaskSort::Title => "t.title COLLATE NOCASE ASC, t.id",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use app::domain::TaskSort;
+
+    use super::{order_by, TASK_COLUMNS};
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::PoolSettings;
+
+    /// A project's list in any order reads from an index: sorting all of a large
+    /// project's tasks for every page is what made due-date order slow.
+    #[tokio::test]
+    async fn every_order_of_a_project_list_reads_an_index_without_sorting() {
+        let settings = PoolSettings { max_connections: 1, ..PoolSettings::default() };
+        let store = SqliteStore::connect("sqlite::memory:", settings).await.expect("open");
+        store.migrate().await.expect("migrate");
+        for sort in TaskSort::ALL {
+            let sql = format!(
+                "EXPLAIN QUERY PLAN SELECT {TASK_COLUMNS} FROM tasks t WHERE t.project_id = ? ORDER BY {} LIMIT 51",
+                order_by(sort)
+            );
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&sql).bind("p").fetch_all(&store.pool).await.expect("plan");
+            // The outer query's own steps (the assignee and label subqueries sort a task's few rows).
+            let steps: Vec<&str> = plan.iter().filter(|row| row.1 == 0).map(|row| row.3.as_str()).collect();
+            assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{sort:?} sorts: {steps:?}");
+            assert!(steps.iter().any(|s| s.contains("USING INDEX")), "{sort:?} reads no index: {steps:?}");
+        }
+    }
+}
