@@ -217,8 +217,8 @@ async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<
         }
         expected = seq + 1;
         tally.received += 1;
-        let sent = usize::try_from(seq - clock.first_seq).ok().and_then(|i| clock.sent.get(i)?.get().copied());
-        if let (Some(sent), Ok(index)) = (sent, usize::try_from(seq - clock.first_seq)) {
+        let index = usize::try_from(seq - clock.first_seq).ok();
+        if let Some((index, sent)) = index.and_then(|i| Some((i, clock.sent.get(i)?.get().copied()?))) {
             if tally.latencies_us.len() <= index {
                 tally.latencies_us.resize(index + 1, None);
             }
