@@ -9,6 +9,7 @@ pub mod email;
 pub mod limits;
 pub mod markdown;
 pub mod oauth;
+pub mod peer;
 pub mod poller;
 pub mod push;
 pub mod realtime;

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
@@ -202,11 +201,8 @@ impl Application {
             // Open sockets are told the server is going away, so clients reconnect.
             hub.close_all();
         };
-        // Live frames are small and must leave at once, not wait for the previous ACK.
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let listener = crate::peer::Sockets(self.listener);
+        let service = self.router.into_make_service_with_connect_info::<crate::peer::Peer>();
         axum::serve(listener, service).with_graceful_shutdown(stopping).await?;
         Ok(())
     }

@@ -105,6 +105,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
         "# HELP tandem_websocket_connections Open live-update sockets.\n# TYPE tandem_websocket_connections gauge\ntandem_websocket_connections {}\n",
         state.hub.connections()
     ));
+    let frames = state.hub.frame_counts();
+    text.push_str(&format!(
+        "# HELP tandem_websocket_events_total Project events handed to live sockets, by way: written to the socket by the fan-out itself, or queued for the socket's own task (catching up, or a slow client).\n# TYPE tandem_websocket_events_total counter\ntandem_websocket_events_total{{way=\"direct\"}} {}\ntandem_websocket_events_total{{way=\"queued\"}} {}\n",
+        frames.direct.load(std::sync::atomic::Ordering::Relaxed),
+        frames.queued.load(std::sync::atomic::Ordering::Relaxed)
+    ));
     if let Some(counts) = state.service.cache_counts() {
         text.push_str("# HELP tandem_cache_reads_total Cacheable reads, by where they were answered from.\n# TYPE tandem_cache_reads_total counter\n");
         for (outcome, n) in [("hit", &counts.hits), ("miss", &counts.misses), ("bypassed", &counts.bypassed)] {

@@ -1,23 +1,25 @@
 //! The fan-out of one instance. It listens to the event bus, reads each project's new
 //! rows from the event log (the source of truth), serializes each event once and hands
-//! the same bytes to every socket watching that project, through each socket's bounded
-//! queue. A socket whose queue is full is cut off rather than slowing anyone else; its
-//! client resumes with `since`.
+//! the same bytes to every socket watching that project. A socket that is in step gets
+//! them written straight to its wire; any other goes through its bounded queue and its
+//! own task. A socket that falls too far behind is cut off rather than slowing anyone
+//! else; its client resumes with `since`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use app::domain::{Notification, User};
-use axum::extract::ws::Utf8Bytes;
 use futures::{FutureExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
 
 use super::bus::{EventBus, Signal};
+use super::wire::{text_frame, Sent, Wire};
 use crate::store::{Store, StoreResult, StoredEvent};
 
 /// Frames a socket may have waiting before it counts as too slow.
@@ -46,6 +48,8 @@ pub enum Target {
     User(Uuid),
     /// Not sent on: the socket re-checks that its session still holds.
     Recheck,
+    /// Not sent on: the hub left bytes in the socket's wire for its task to write out.
+    Drain,
 }
 
 #[derive(Debug)]
@@ -62,7 +66,21 @@ struct Conn {
     /// Projects this socket watches.
     rooms: Vec<Uuid>,
     queue: mpsc::Sender<Arc<Frame>>,
+    wire: Arc<Wire>,
     cut_off: Arc<AtomicBool>,
+}
+
+/// A socket's place in a room.
+struct Seat {
+    /// The task its user has open, if any.
+    task_id: Option<Uuid>,
+    /// The next `seq` the socket is to get of the project, shared with its task: the
+    /// hub moves it on while the seat is live, the task at all other times.
+    next: Arc<AtomicI64>,
+    /// Whether the hub writes the project's events straight to the socket's wire. The
+    /// task makes its seat live when it has nothing queued and everything before `next`
+    /// is on the wire; the hub makes it not live again when it has to queue an event.
+    live: bool,
 }
 
 #[derive(Default)]
@@ -73,7 +91,7 @@ struct Room {
     /// opened one after another sit near each other in memory (here and in the kernel),
     /// and visiting them in that order makes a fan-out to thousands far kinder to the
     /// caches than a hash order would.
-    viewers: BTreeMap<ConnId, Option<Uuid>>,
+    viewers: BTreeMap<ConnId, Seat>,
     /// Joined since the last presence message; they get the current one.
     newcomers: Vec<ConnId>,
     presence: Option<(Vec<Viewer>, Arc<Frame>)>,
@@ -107,6 +125,16 @@ pub struct Hub {
     /// Tells this instance's presence announcements from the others'.
     instance: Uuid,
     registry: Mutex<Registry>,
+    counts: FrameCounts,
+}
+
+/// Frames handed to sockets since start, for metrics.
+#[derive(Default)]
+pub struct FrameCounts {
+    /// Written straight to a socket's wire by the fan-out.
+    pub direct: AtomicU64,
+    /// Queued for a socket's own task.
+    pub queued: AtomicU64,
 }
 
 /// A socket's place in the hub: its queue of frames, and its seat until dropped.
@@ -137,7 +165,13 @@ impl Hub {
     /// sends presence changes.
     pub fn start(store: Arc<dyn Store>, bus: Arc<dyn EventBus>) -> Arc<Self> {
         let mut signals = bus.listen();
-        let hub = Arc::new(Self { store, bus, instance: Uuid::new_v4(), registry: Mutex::new(Registry::default()) });
+        let hub = Arc::new(Self {
+            store,
+            bus,
+            instance: Uuid::new_v4(),
+            registry: Mutex::new(Registry::default()),
+            counts: FrameCounts::default(),
+        });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
             while let Some(first) = signals.next().await {
@@ -184,37 +218,66 @@ impl Hub {
     }
 
     /// Seats a new socket of `user`: it receives their notifications at once.
-    pub fn connect(self: &Arc<Self>, user: &User) -> Membership {
+    pub fn connect(self: &Arc<Self>, user: &User, wire: Arc<Wire>) -> Membership {
         let (queue, frames) = mpsc::channel(QUEUE_FRAMES);
         let cut_off = Arc::new(AtomicBool::new(false));
         let mut registry = self.lock();
         registry.next_id += 1;
         let id = registry.next_id;
-        let conn =
-            Conn { user_id: user.id, name: user.name.clone(), rooms: Vec::new(), queue, cut_off: cut_off.clone() };
+        let conn = Conn {
+            user_id: user.id,
+            name: user.name.clone(),
+            rooms: Vec::new(),
+            queue,
+            wire,
+            cut_off: cut_off.clone(),
+        };
         registry.conns.insert(id, conn);
         registry.by_user.entry(user.id).or_default().insert(id);
         Membership { id, hub: Arc::downgrade(self), frames, cut_off }
     }
 
     /// Starts handing the project's events to the socket. Events committed from the
-    /// moment this returns reach its queue; earlier ones are the caller's to read.
-    pub async fn join(&self, membership: &Membership, project_id: Uuid) -> StoreResult<()> {
+    /// moment this returns reach its queue; earlier ones are the caller's to read. The
+    /// seat starts not live; its cursor (the next `seq` for the socket) is returned for
+    /// the caller to set.
+    pub async fn join(&self, membership: &Membership, project_id: Uuid) -> StoreResult<Arc<AtomicI64>> {
         if !self.lock().rooms.contains_key(&project_id) {
             let latest = self.store.latest_seq(project_id).await?;
             self.lock().rooms.entry(project_id).or_insert_with(|| Room { last_seq: latest, ..Room::default() });
         }
         let mut registry = self.lock();
-        let Some(conn) = registry.conns.get_mut(&membership.id) else { return Ok(()) };
+        let Some(conn) = registry.conns.get_mut(&membership.id) else { return Ok(Arc::default()) };
         if !conn.rooms.contains(&project_id) {
             conn.rooms.push(project_id);
         }
         let room = registry.rooms.entry(project_id).or_default();
-        if room.viewers.insert(membership.id, None).is_none() {
-            room.newcomers.push(membership.id);
-            registry.presence_changed.insert(project_id);
+        if let Some(seat) = room.viewers.get_mut(&membership.id) {
+            seat.live = false;
+            return Ok(seat.next.clone());
         }
-        Ok(())
+        let next = Arc::new(AtomicI64::new(0));
+        room.viewers.insert(membership.id, Seat { task_id: None, next: next.clone(), live: false });
+        room.newcomers.push(membership.id);
+        registry.presence_changed.insert(project_id);
+        Ok(next)
+    }
+
+    /// Makes the socket's seats in `projects` live, if it has nothing queued: from then
+    /// on their events are written straight to its wire. The caller must have put every
+    /// event before each seat's `next` on the wire. False when something is queued.
+    pub fn go_live(&self, membership: &Membership, projects: &[Uuid]) -> bool {
+        let mut registry = self.lock();
+        // The hub queues only under this lock: empty now means nothing is on its way.
+        if !membership.frames.is_empty() {
+            return false;
+        }
+        for project_id in projects {
+            if let Some(seat) = registry.rooms.get_mut(project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+                seat.live = true;
+            }
+        }
+        true
     }
 
     pub fn leave(&self, membership: &Membership, project_id: Uuid) {
@@ -225,8 +288,8 @@ impl Hub {
     /// Records which task (if any) the socket's user has open in a project they watch.
     pub fn focus(&self, membership: &Membership, project_id: Uuid, task_id: Option<Uuid>) {
         let mut registry = self.lock();
-        if let Some(open) = registry.rooms.get_mut(&project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
-            *open = task_id;
+        if let Some(seat) = registry.rooms.get_mut(&project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+            seat.task_id = task_id;
             registry.presence_changed.insert(project_id);
         }
     }
@@ -239,6 +302,11 @@ impl Hub {
     /// Sockets seated now; for metrics and tests.
     pub fn connections(&self) -> usize {
         self.lock().conns.len()
+    }
+
+    /// Frames handed to sockets since start, by way; for metrics and tests.
+    pub fn frame_counts(&self) -> &FrameCounts {
+        &self.counts
     }
 
     /// Closes every socket (they are told to come back), e.g. when the server stops.
@@ -320,16 +388,19 @@ impl Hub {
             if events.is_empty() {
                 return Ok(());
             }
-            let frames: Vec<Arc<Frame>> = events.iter().map(|e| Arc::new(event_frame(e))).collect();
+            let frames: Vec<(Arc<Frame>, Vec<u8>)> = events
+                .iter()
+                .map(|e| {
+                    let frame = event_frame(e);
+                    let bytes = text_frame(frame.text.as_bytes());
+                    (Arc::new(frame), bytes)
+                })
+                .collect();
             let mut registry = self.lock();
             let Some(room) = registry.rooms.get_mut(&project_id) else { return Ok(()) };
             room.last_seq = events.last().map_or(last, |e| e.seq);
-            for (event, frame) in events.iter().zip(&frames) {
-                let ids: Vec<ConnId> = match registry.rooms.get(&project_id) {
-                    Some(room) => room.viewers.keys().copied().collect(),
-                    None => Vec::new(),
-                };
-                deliver(&mut registry, ids, frame);
+            for (event, (frame, bytes)) in events.iter().zip(&frames) {
+                fan_out(&mut registry, &self.counts, project_id, event.seq, frame, bytes);
                 // A removed member hears of the removal, then nothing more of the project.
                 if let Some(removed) = removed_member(event) {
                     let theirs: Vec<ConnId> = registry.by_user.get(&removed).into_iter().flatten().copied().collect();
@@ -394,20 +465,80 @@ impl Hub {
     }
 }
 
+/// Hands a project's event to each socket in its room: written straight to the wire of
+/// those that are live at exactly this `seq`, queued for the others.
+fn fan_out(
+    registry: &mut Registry,
+    counts: &FrameCounts,
+    project_id: Uuid,
+    seq: i64,
+    frame: &Arc<Frame>,
+    bytes: &[u8],
+) {
+    let Registry { rooms, conns, .. } = registry;
+    let Some(room) = rooms.get_mut(&project_id) else { return };
+    let (mut queued, mut drains, mut too_slow) = (Vec::new(), Vec::new(), Vec::new());
+    let mut direct = 0;
+    for (&id, seat) in room.viewers.iter_mut() {
+        if seat.live {
+            let next = seat.next.load(Ordering::Relaxed);
+            if seq < next {
+                continue;
+            }
+            if seq == next {
+                let Some(conn) = conns.get(&id) else { continue };
+                match conn.wire.send(bytes) {
+                    Sent::Written | Sent::Behind => {
+                        seat.next.store(seq + 1, Ordering::Relaxed);
+                        direct += 1;
+                    }
+                    Sent::Backlogged => {
+                        seat.next.store(seq + 1, Ordering::Relaxed);
+                        direct += 1;
+                        drains.push(id);
+                    }
+                    Sent::Refused => too_slow.push(id),
+                }
+                continue;
+            }
+            // A gap (cannot happen while live, but if it did): the task reads the log.
+            seat.live = false;
+        }
+        queued.push(id);
+    }
+    counts.direct.fetch_add(direct, Ordering::Relaxed);
+    counts.queued.fetch_add(queued.len() as u64, Ordering::Relaxed);
+    deliver(registry, queued, frame);
+    if !drains.is_empty() {
+        deliver(registry, drains, &Arc::new(Frame { target: Target::Drain, text: Utf8Bytes::from_static("") }));
+    }
+    for id in too_slow {
+        cut_off(registry, id);
+    }
+}
+
 /// Queues a frame for each socket; a socket whose queue is full is cut off.
 fn deliver(registry: &mut Registry, ids: impl IntoIterator<Item = ConnId>, frame: &Arc<Frame>) {
     let mut too_slow = Vec::new();
     for id in ids {
         let Some(conn) = registry.conns.get(&id) else { continue };
         if conn.queue.try_send(frame.clone()).is_err() {
-            conn.cut_off.store(true, Ordering::Relaxed);
             too_slow.push(id);
         }
     }
     for id in too_slow {
-        if let Some(user_id) = drop_conn(registry, id) {
-            tracing::info!(%user_id, "socket fell behind and was cut off; it resumes with `since`");
-        }
+        cut_off(registry, id);
+    }
+}
+
+/// Gives up on a socket that fell behind: its task closes it, asking the client to
+/// resume with `since`.
+fn cut_off(registry: &mut Registry, id: ConnId) {
+    if let Some(conn) = registry.conns.get(&id) {
+        conn.cut_off.store(true, Ordering::Relaxed);
+    }
+    if let Some(user_id) = drop_conn(registry, id) {
+        tracing::info!(%user_id, "socket fell behind and was cut off; it resumes with `since`");
     }
 }
 
@@ -443,9 +574,9 @@ fn leave_room(registry: &mut Registry, id: ConnId, project_id: Uuid) {
 /// with several sockets counts once, with a task open in any of them.
 fn viewers_of(registry: &Registry, project_id: Uuid) -> Vec<Viewer> {
     let Some(room) = registry.rooms.get(&project_id) else { return Vec::new() };
-    let viewers = room.viewers.iter().filter_map(|(id, task_id)| {
+    let viewers = room.viewers.iter().filter_map(|(id, seat)| {
         let conn = registry.conns.get(id)?;
-        Some(Viewer { name: conn.name.clone(), id: conn.user_id, task_id: *task_id })
+        Some(Viewer { name: conn.name.clone(), id: conn.user_id, task_id: seat.task_id })
     });
     merged(viewers)
 }

@@ -6,8 +6,10 @@ mod bus;
 mod hub;
 mod redis_bus;
 mod socket;
+mod upgrade;
+mod wire;
 
 pub use bus::{EventBus, LocalBus, Signal};
-pub use hub::{Frame, Hub, Membership, Target, QUEUE_FRAMES};
+pub use hub::{Frame, FrameCounts, Hub, Membership, Target, QUEUE_FRAMES};
 pub use redis_bus::RedisBus;
 pub use socket::ws_handler;

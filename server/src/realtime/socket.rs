@@ -2,21 +2,26 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use app::domain::{AppError, ErrorCode, User};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use futures::SinkExt;
+use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use uuid::Uuid;
 
 use super::hub::{event_frame, removed_member, Frame, Membership, Target, READ_BATCH};
+use super::upgrade::{Socket, Upgrade};
+use super::wire::Wire;
 use crate::api::ApiError;
 use crate::startup::AppState;
 
@@ -53,7 +58,7 @@ pub async fn ws_handler(
     State(state): State<AppState>,
     Query(query): Query<WsQuery>,
     mut headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Upgrade,
 ) -> Response {
     if let Some(origin) = headers.get(header::ORIGIN) {
         if origin.as_bytes() != state.public_origin.as_bytes() {
@@ -71,22 +76,30 @@ pub async fn ws_handler(
         Ok(None) => return ApiError(AppError::unauthorized()).into_response(),
         Err(e) => return ApiError(e).into_response(),
     };
-    upgrade
-        .max_message_size(MAX_CLIENT_MESSAGE)
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_CLIENT_MESSAGE))
+        .max_frame_size(Some(MAX_CLIENT_MESSAGE))
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| Connection::new(socket, state, signed_in.user, signed_in.token_hash).run())
+        .write_buffer_size(4 * 1024);
+    upgrade.on_upgrade(config, move |socket, wire| {
+        Connection::new(socket, wire, state, signed_in.user, signed_in.token_hash).run()
+    })
 }
 
 struct Connection {
-    socket: WebSocket,
+    socket: Socket,
     state: AppState,
     user: User,
     /// The session or token the socket was opened with, re-checked when revoked.
     token_hash: Vec<u8>,
     membership: Membership,
-    /// Subscribed projects, each with the next `seq` this client should get.
-    next: HashMap<Uuid, i64>,
+    /// Subscribed projects, each with the next `seq` this client should get (shared
+    /// with the hub, which moves it on while the project's seat is live).
+    next: HashMap<Uuid, Arc<AtomicI64>>,
+    /// Subscribed projects whose seat is not live: their events come through the queue.
+    stepping: Vec<Uuid>,
+    /// Whether the hub can write to this socket directly at all.
+    direct: bool,
     last_heard: Instant,
 }
 
@@ -101,9 +114,20 @@ const TRY_AGAIN_LATER: u16 = 1013;
 const POLICY_VIOLATION: u16 = 1008;
 
 impl Connection {
-    fn new(socket: WebSocket, state: AppState, user: User, token_hash: Vec<u8>) -> Self {
-        let membership = state.hub.connect(&user);
-        Self { socket, state, user, token_hash, membership, next: HashMap::new(), last_heard: Instant::now() }
+    fn new(socket: Socket, wire: Arc<Wire>, state: AppState, user: User, token_hash: Vec<u8>) -> Self {
+        let direct = wire.is_direct();
+        let membership = state.hub.connect(&user, wire);
+        Self {
+            socket,
+            state,
+            user,
+            token_hash,
+            membership,
+            next: HashMap::new(),
+            stepping: Vec::new(),
+            direct,
+            last_heard: Instant::now(),
+        }
     }
 
     async fn run(mut self) {
@@ -127,7 +151,7 @@ impl Connection {
                         Err(Closed)
                     }
                 },
-                incoming = self.socket.recv() => match incoming {
+                incoming = self.socket.next() => match incoming {
                     Some(Ok(message)) => self.on_message(message).await,
                     _ => Err(Closed),
                 },
@@ -136,7 +160,32 @@ impl Connection {
             if step.is_err() || self.flush().await.is_err() {
                 break;
             }
+            // Everything sent so far is on the wire: with nothing queued, the hub may
+            // now write these projects' events itself.
+            if self.direct && !self.stepping.is_empty() && self.state.hub.go_live(&self.membership, &self.stepping) {
+                self.stepping.clear();
+            }
         }
+    }
+
+    /// Notes that a project's events come through the queue until its seat is live again.
+    fn stepping(&mut self, project_id: Uuid) {
+        if !self.stepping.contains(&project_id) {
+            self.stepping.push(project_id);
+        }
+    }
+
+    /// Sets where the client is in a project's sequence, and the client is subscribed.
+    fn set_next(&mut self, project_id: Uuid, cursor: Arc<AtomicI64>, next: i64) {
+        cursor.store(next, Ordering::Relaxed);
+        self.next.insert(project_id, cursor);
+        self.stepping(project_id);
+    }
+
+    fn forget(&mut self, project_id: Uuid) {
+        self.next.remove(&project_id);
+        self.stepping.retain(|p| *p != project_id);
+        self.state.hub.leave(&self.membership, project_id);
     }
 
     /// Forwards a frame and whatever else is already queued, to be written in one go.
@@ -158,7 +207,7 @@ impl Connection {
         } else {
             (GOING_AWAY, "server restarting; reconnect and resume with since")
         };
-        let frame = CloseFrame { code, reason: reason.into() };
+        let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
         let _ = tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
     }
 
@@ -168,8 +217,7 @@ impl Connection {
             Message::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
                 Ok(ClientMessage::Subscribe { project_id, since }) => self.subscribe(project_id, since).await,
                 Ok(ClientMessage::Unsubscribe { project_id }) => {
-                    self.next.remove(&project_id);
-                    self.state.hub.leave(&self.membership, project_id);
+                    self.forget(project_id);
                     Ok(())
                 }
                 Ok(ClientMessage::Focus { project_id, task_id }) => {
@@ -195,27 +243,27 @@ impl Connection {
         let store = self.state.service.store().clone();
         let watched = self.state.hub.join(&self.membership, project_id).await;
         let latest = store.latest_seq(project_id).await;
-        let (Ok(()), Ok(latest)) = (watched, latest) else {
+        let (Ok(cursor), Ok(latest)) = (watched, latest) else {
             return self.send_json(json!({ "type": "error", "code": "unavailable", "project_id": project_id })).await;
         };
         // Removed between the check above and the seat in the room: the removal's event
         // passed by before this socket could hear it.
         if self.state.service.get_project(&self.user, project_id).await.is_err() {
-            self.state.hub.leave(&self.membership, project_id);
+            self.forget(project_id);
             return self.send_json(json!({ "type": "error", "code": "not_found", "project_id": project_id })).await;
         }
         match since {
             Some(since) if since > latest || since < 0 => {
-                self.next.insert(project_id, latest + 1);
+                self.set_next(project_id, cursor, latest + 1);
                 self.send_json(json!({ "type": "resync", "project_id": project_id })).await
             }
             Some(since) => {
-                self.next.insert(project_id, since + 1);
+                self.set_next(project_id, cursor, since + 1);
                 self.send_json(json!({ "type": "subscribed", "project_id": project_id, "seq": latest })).await?;
                 self.catch_up(project_id).await
             }
             None => {
-                self.next.insert(project_id, latest + 1);
+                self.set_next(project_id, cursor, latest + 1);
                 self.send_json(json!({ "type": "subscribed", "project_id": project_id, "seq": latest })).await
             }
         }
@@ -225,14 +273,22 @@ impl Connection {
         match frame.target {
             Target::User(_) | Target::Presence(_) => self.send(frame.text.clone()).await,
             Target::Recheck => self.recheck().await,
-            Target::Project { project_id, seq } => match self.next.get(&project_id).copied() {
-                Some(next) if seq == next => {
-                    self.next.insert(project_id, next + 1);
+            // The loop writes out the wire's backlog after every step.
+            Target::Drain => Ok(()),
+            Target::Project { project_id, seq } => {
+                // Queued, so the seat is not live: this task moves the cursor on.
+                let Some(cursor) = self.next.get(&project_id).cloned() else { return Ok(()) };
+                self.stepping(project_id);
+                let next = cursor.load(Ordering::Relaxed);
+                if seq == next {
+                    cursor.store(next + 1, Ordering::Relaxed);
                     self.send(frame.text.clone()).await
+                } else if seq > next {
+                    self.catch_up(project_id).await
+                } else {
+                    Ok(())
                 }
-                Some(next) if seq > next => self.catch_up(project_id).await,
-                _ => Ok(()),
-            },
+            }
         }
     }
 
@@ -240,7 +296,7 @@ impl Connection {
     async fn recheck(&mut self) -> Result<(), Closed> {
         match self.state.service.session_holds(&self.token_hash).await {
             Ok(false) => {
-                let frame = CloseFrame { code: POLICY_VIOLATION, reason: "signed out".into() };
+                let frame = CloseFrame { code: CloseCode::from(POLICY_VIOLATION), reason: "signed out".into() };
                 let _ =
                     tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
                 Err(Closed)
@@ -257,7 +313,8 @@ impl Connection {
     /// Sends, from the log, every event of the project this client has not had yet.
     async fn catch_up(&mut self, project_id: Uuid) -> Result<(), Closed> {
         let store = self.state.service.store().clone();
-        while let Some(next) = self.next.get(&project_id).copied() {
+        while let Some(cursor) = self.next.get(&project_id).cloned() {
+            let next = cursor.load(Ordering::Relaxed);
             let events = match store.events_since(project_id, next - 1, READ_BATCH).await {
                 Ok(events) => events,
                 Err(e) => {
@@ -270,11 +327,10 @@ impl Connection {
             }
             for event in &events {
                 self.send(event_frame(event).text).await?;
-                self.next.insert(project_id, event.seq + 1);
+                cursor.store(event.seq + 1, Ordering::Relaxed);
                 if removed_member(event) == Some(self.user.id) {
                     // Removed from the project: nothing after this is theirs to see.
-                    self.next.remove(&project_id);
-                    self.state.hub.leave(&self.membership, project_id);
+                    self.forget(project_id);
                     return Ok(());
                 }
             }
@@ -294,7 +350,7 @@ impl Connection {
         self.send(value.to_string().into()).await
     }
 
-    async fn send(&mut self, text: axum::extract::ws::Utf8Bytes) -> Result<(), Closed> {
+    async fn send(&mut self, text: Utf8Bytes) -> Result<(), Closed> {
         self.send_message(Message::Text(text)).await
     }
 
@@ -310,7 +366,7 @@ impl Connection {
 
 /// Runs a write that usually completes at once; only one that has to wait gets a timer
 /// (arming a timer for every frame of ten thousand sockets costs more than the write).
-async fn within_deadline(write: impl Future<Output = Result<(), axum::Error>>) -> Result<(), Closed> {
+async fn within_deadline<E>(write: impl Future<Output = Result<(), E>>) -> Result<(), Closed> {
     let mut write = std::pin::pin!(write);
     let done = match futures::poll!(&mut write) {
         Poll::Ready(done) => done,

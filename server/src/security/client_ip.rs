@@ -1,11 +1,13 @@
 //! The address a request comes from, for rate limits: the TCP peer, or, when the peer is
 //! a proxy we were told to trust, the last address it appended to `X-Forwarded-For`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::peer::Peer;
 
 /// Put into every request's extensions by [`record`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,8 +102,8 @@ pub async fn record(
 ) -> Response {
     let peer = request
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| addr.ip());
+        .get::<ConnectInfo<Peer>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(peer)| peer.addr.ip());
     // Every `X-Forwarded-For` line, in order: a proxy may add its own line rather than
     // extend the client's.
     let lines: Vec<&str> =

@@ -193,6 +193,55 @@ async fn seqs_until(socket: &mut Socket, until: i64, got: &mut Vec<i64>) {
     }
 }
 
+/// Project events handed to sockets so far, by way (`direct` or `queued`), from `/metrics`.
+async fn events_handed(app: &TestApp, way: &str) -> u64 {
+    let text = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    let prefix = format!("tandem_websocket_events_total{{way=\"{way}\"}} ");
+    let line = text.lines().find(|l| l.starts_with(&prefix)).expect("counter listed");
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// A ping answered means the server's side of the socket has finished what came before.
+async fn settled(socket: &mut Socket) {
+    send(socket, json!({ "type": "ping" })).await;
+    assert_eq!(next(socket).await["type"], "pong");
+}
+
+#[tokio::test]
+async fn sockets_in_step_get_events_straight_from_the_fan_out_and_one_catching_up_joins_them() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    let p = app.project(&ada, "Launch").await;
+    let mut first = connect(&app, &ada).await;
+    subscribe(&mut first, &p, None).await;
+    settled(&mut first).await;
+    for i in 0..5 {
+        app.task(&p, &ada, json!({ "title": format!("t{i}") })).await;
+    }
+    let mut got = Vec::new();
+    seqs_until(&mut first, 5, &mut got).await;
+    assert_eq!(got, vec![1, 2, 3, 4, 5]);
+    assert_eq!(events_handed(&app, "direct").await, 5, "an in-step socket's events are written by the fan-out");
+    assert_eq!(events_handed(&app, "queued").await, 0);
+
+    // A second socket catches up from the log, then is in step too.
+    let mut second = connect(&app, &ada).await;
+    subscribe(&mut second, &p, Some(0)).await;
+    let mut caught_up = Vec::new();
+    seqs_until(&mut second, 5, &mut caught_up).await;
+    assert_eq!(caught_up, vec![1, 2, 3, 4, 5]);
+    settled(&mut second).await;
+    for i in 5..8 {
+        app.task(&p, &ada, json!({ "title": format!("t{i}") })).await;
+    }
+    seqs_until(&mut first, 8, &mut got).await;
+    seqs_until(&mut second, 8, &mut caught_up).await;
+    assert_eq!(got, (1..=8).collect::<Vec<_>>());
+    assert_eq!(caught_up, (1..=8).collect::<Vec<_>>());
+    assert_eq!(events_handed(&app, "direct").await, 5 + 3 * 2);
+    assert_eq!(events_handed(&app, "queued").await, 0);
+}
+
 #[tokio::test]
 async fn reconnecting_during_a_burst_of_500_changes_loses_nothing() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
