@@ -6,6 +6,7 @@
 //! else; its client resumes with `since`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
@@ -24,6 +25,8 @@ use crate::store::{Store, StoreResult, StoredEvent};
 
 /// Frames a socket may have waiting before it counts as too slow.
 pub const QUEUE_FRAMES: usize = 1024;
+/// Sockets a fan-out serves before letting go of the hub's lock for a moment.
+const FAN_OUT_PART: usize = 512;
 /// Events read from the log per query.
 pub(super) const READ_BATCH: u32 = 500;
 /// How often presence changes are gathered and sent: joins and leaves in between
@@ -396,17 +399,31 @@ impl Hub {
                     (Arc::new(frame), bytes)
                 })
                 .collect();
-            let mut registry = self.lock();
-            let Some(room) = registry.rooms.get_mut(&project_id) else { return Ok(()) };
-            room.last_seq = events.last().map_or(last, |e| e.seq);
+            match self.lock().rooms.get_mut(&project_id) {
+                Some(room) => room.last_seq = events.last().map_or(last, |e| e.seq),
+                None => return Ok(()),
+            }
             for (event, (frame, bytes)) in events.iter().zip(&frames) {
-                fan_out(&mut registry, &self.counts, project_id, event.seq, frame, bytes);
-                // A removed member hears of the removal, then nothing more of the project.
-                if let Some(removed) = removed_member(event) {
-                    let theirs: Vec<ConnId> = registry.by_user.get(&removed).into_iter().flatten().copied().collect();
-                    for id in theirs {
-                        leave_room(&mut registry, id, project_id);
+                // The room in parts, letting go of the lock in between: writing to ten
+                // thousand sockets takes long enough that others would wait for it.
+                let mut after = None;
+                loop {
+                    {
+                        let mut registry = self.lock();
+                        after = fan_out(&mut registry, &self.counts, project_id, event.seq, (frame, bytes), after);
+                        if after.is_none() {
+                            // A removed member hears of the removal, then nothing more.
+                            if let Some(removed) = removed_member(event) {
+                                let theirs: Vec<ConnId> =
+                                    registry.by_user.get(&removed).into_iter().flatten().copied().collect();
+                                for id in theirs {
+                                    leave_room(&mut registry, id, project_id);
+                                }
+                            }
+                            break;
+                        }
                     }
+                    tokio::task::yield_now().await;
                 }
             }
         }
@@ -467,19 +484,25 @@ impl Hub {
 
 /// Hands a project's event to each socket in its room: written straight to the wire of
 /// those that are live at exactly this `seq`, queued for the others.
+///
+/// Takes the sockets after `after` (all when `None`), at most [`FAN_OUT_PART`] of them,
+/// and returns the last one taken while some remain.
 fn fan_out(
     registry: &mut Registry,
     counts: &FrameCounts,
     project_id: Uuid,
     seq: i64,
-    frame: &Arc<Frame>,
-    bytes: &[u8],
-) {
+    (frame, bytes): (&Arc<Frame>, &[u8]),
+    after: Option<ConnId>,
+) -> Option<ConnId> {
     let Registry { rooms, conns, .. } = registry;
-    let Some(room) = rooms.get_mut(&project_id) else { return };
+    let room = rooms.get_mut(&project_id)?;
     let (mut queued, mut drains, mut too_slow) = (Vec::new(), Vec::new(), Vec::new());
     let mut direct = 0;
-    for (&id, seat) in room.viewers.iter_mut() {
+    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut last = None;
+    for (&id, seat) in room.viewers.range_mut((from, Bound::Unbounded)).take(FAN_OUT_PART) {
+        last = Some(id);
         if seat.live {
             let next = seat.next.load(Ordering::Relaxed);
             if seq < next {
@@ -506,6 +529,7 @@ fn fan_out(
         }
         queued.push(id);
     }
+    let more = last.filter(|&last| room.viewers.range((Bound::Excluded(last), Bound::Unbounded)).next().is_some());
     counts.direct.fetch_add(direct, Ordering::Relaxed);
     counts.queued.fetch_add(queued.len() as u64, Ordering::Relaxed);
     deliver(registry, queued, frame);
@@ -515,6 +539,7 @@ fn fan_out(
     for id in too_slow {
         cut_off(registry, id);
     }
+    more
 }
 
 /// Queues a frame for each socket; a socket whose queue is full is cut off.
