@@ -88,6 +88,7 @@ pub async fn ws_handler(
 
 struct Connection {
     socket: Socket,
+    wire: Arc<Wire>,
     state: AppState,
     user: User,
     /// The session or token the socket was opened with, re-checked when revoked.
@@ -116,9 +117,10 @@ const POLICY_VIOLATION: u16 = 1008;
 impl Connection {
     fn new(socket: Socket, wire: Arc<Wire>, state: AppState, user: User, token_hash: Vec<u8>) -> Self {
         let direct = wire.is_direct();
-        let membership = state.hub.connect(&user, wire);
+        let membership = state.hub.connect(&user, wire.clone());
         Self {
             socket,
+            wire,
             state,
             user,
             token_hash,
@@ -208,6 +210,7 @@ impl Connection {
             (GOING_AWAY, "server restarting; reconnect and resume with since")
         };
         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+        self.wire.detach();
         let _ = tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
     }
 
@@ -297,6 +300,7 @@ impl Connection {
         match self.state.service.session_holds(&self.token_hash).await {
             Ok(false) => {
                 let frame = CloseFrame { code: CloseCode::from(POLICY_VIOLATION), reason: "signed out".into() };
+                self.wire.detach();
                 let _ =
                     tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
                 Err(Closed)

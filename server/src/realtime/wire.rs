@@ -92,6 +92,11 @@ impl Wire {
         Sent::Backlogged
     }
 
+    /// Stops the hub's writes, before the socket's closing frame: nothing may follow it.
+    pub fn detach(&self) {
+        self.lock().fd = None;
+    }
+
     fn lock(&self) -> MutexGuard<'_, WireState> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -114,7 +119,7 @@ impl Drop for WireIo {
     fn drop(&mut self) {
         // Before the descriptor closes (with `io`, after this): the hub must not write
         // to a number another connection may get.
-        self.wire.lock().fd = None;
+        self.wire.detach();
     }
 }
 

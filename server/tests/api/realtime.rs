@@ -161,6 +161,31 @@ async fn upgrades_need_a_valid_token_and_the_public_origin() {
     assert!(tokio_tungstenite::connect_async(same).await.is_ok());
 }
 
+#[tokio::test]
+async fn a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_clear_error() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    let url = format!("{}/api/v1/ws", app.base);
+    let plain = app.http.get(&url).bearer_auth(&ada.token).send().await.unwrap();
+    assert_eq!(plain.status(), StatusCode::BAD_REQUEST);
+    let body: Value = plain.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("not a WebSocket upgrade"), "{body}");
+
+    let old_version = app
+        .http
+        .get(&url)
+        .bearer_auth(&ada.token)
+        .header("Connection", "keep-alive, Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "8")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_version.status(), StatusCode::BAD_REQUEST);
+}
+
 /// Open sockets as the server counts them in `/metrics`.
 async fn open_sockets(app: &TestApp) -> u64 {
     let text = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
