@@ -27,6 +27,8 @@ use crate::store::{Store, StoreResult, StoredEvent};
 pub const QUEUE_FRAMES: usize = 1024;
 /// Sockets a fan-out serves before letting go of the hub's lock for a moment.
 const FAN_OUT_PART: usize = 512;
+/// Writes in one part from which a fan-out uses a second thread.
+const PARALLEL_WRITES: usize = 128;
 /// Events read from the log per query.
 pub(super) const READ_BATCH: u32 = 500;
 /// How often presence changes are gathered and sent: joins and leaves in between
@@ -497,38 +499,33 @@ fn fan_out(
 ) -> Option<ConnId> {
     let Registry { rooms, conns, .. } = registry;
     let room = rooms.get_mut(&project_id)?;
-    let (mut queued, mut drains, mut too_slow) = (Vec::new(), Vec::new(), Vec::new());
-    let mut direct = 0;
+    let mut queued = Vec::new();
+    let mut writes: Vec<(ConnId, &Wire, &AtomicI64)> = Vec::new();
     let from = after.map_or(Bound::Unbounded, Bound::Excluded);
     let mut last = None;
     for (&id, seat) in room.viewers.range_mut((from, Bound::Unbounded)).take(FAN_OUT_PART) {
         last = Some(id);
-        if seat.live {
-            let next = seat.next.load(Ordering::Relaxed);
-            if seq < next {
-                continue;
-            }
-            if seq == next {
-                let Some(conn) = conns.get(&id) else { continue };
-                match conn.wire.send(bytes) {
-                    Sent::Written | Sent::Behind => {
-                        seat.next.store(seq + 1, Ordering::Relaxed);
-                        direct += 1;
-                    }
-                    Sent::Backlogged => {
-                        seat.next.store(seq + 1, Ordering::Relaxed);
-                        direct += 1;
-                        drains.push(id);
-                    }
-                    Sent::Refused => too_slow.push(id),
-                }
-                continue;
-            }
+        if !seat.live {
+            queued.push(id);
+            continue;
+        }
+        let next = seat.next.load(Ordering::Relaxed);
+        if seq < next {
+            continue;
+        }
+        if seq > next {
             // A gap (cannot happen while live, but if it did): the task reads the log.
             seat.live = false;
+            queued.push(id);
+            continue;
         }
-        queued.push(id);
+        let seat: &Seat = seat;
+        if let Some(conn) = conns.get(&id) {
+            writes.push((id, &conn.wire, &seat.next));
+        }
     }
+    let direct = writes.len() as u64;
+    let (drains, too_slow) = write_all(&writes, seq, bytes);
     let more = last.filter(|&last| room.viewers.range((Bound::Excluded(last), Bound::Unbounded)).next().is_some());
     counts.direct.fetch_add(direct, Ordering::Relaxed);
     counts.queued.fetch_add(queued.len() as u64, Ordering::Relaxed);
@@ -540,6 +537,41 @@ fn fan_out(
         cut_off(registry, id);
     }
     more
+}
+
+/// Writes the frame to each wire, on two threads when there are many (the kernel's work
+/// for a write is most of a fan-out's); returns the sockets left with a backlog for
+/// their task to write out, and those too far behind.
+fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> (Vec<ConnId>, Vec<ConnId>) {
+    let write = |part: &[(ConnId, &Wire, &AtomicI64)]| {
+        let (mut drains, mut too_slow) = (Vec::new(), Vec::new());
+        for &(id, wire, next) in part {
+            match wire.send(bytes) {
+                Sent::Written | Sent::Behind => next.store(seq + 1, Ordering::Relaxed),
+                Sent::Backlogged => {
+                    next.store(seq + 1, Ordering::Relaxed);
+                    drains.push(id);
+                }
+                Sent::Refused => too_slow.push(id),
+            }
+        }
+        (drains, too_slow)
+    };
+    if writes.len() < PARALLEL_WRITES {
+        return write(writes);
+    }
+    let (mine, theirs) = writes.split_at(writes.len() / 2);
+    std::thread::scope(|scope| {
+        // No thread to be had (a process limit): all of it here, as for a small room.
+        let Ok(other) = std::thread::Builder::new().spawn_scoped(scope, || write(theirs)) else {
+            return write(writes);
+        };
+        let (mut drains, mut too_slow) = write(mine);
+        let (more_drains, more_too_slow) = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        drains.extend(more_drains);
+        too_slow.extend(more_too_slow);
+        (drains, too_slow)
+    })
 }
 
 /// Queues a frame for each socket; a socket whose queue is full is cut off.

@@ -268,6 +268,31 @@ async fn sockets_in_step_get_events_straight_from_the_fan_out_and_one_catching_u
 }
 
 #[tokio::test]
+async fn a_room_of_hundreds_gets_every_event_in_order_from_the_fan_out() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    let p = app.project(&ada, "Launch").await;
+    // Enough sockets for the fan-out to write from two threads.
+    let mut sockets = Vec::new();
+    for _ in 0..300 {
+        let mut socket = connect(&app, &ada).await;
+        subscribe(&mut socket, &p, None).await;
+        settled(&mut socket).await;
+        sockets.push(socket);
+    }
+    for i in 0..3 {
+        app.task(&p, &ada, json!({ "title": format!("t{i}") })).await;
+    }
+    for socket in &mut sockets {
+        let mut got = Vec::new();
+        seqs_until(socket, 3, &mut got).await;
+        assert_eq!(got, vec![1, 2, 3]);
+    }
+    assert_eq!(events_handed(&app, "direct").await, 3 * 300);
+    assert_eq!(events_handed(&app, "queued").await, 0);
+}
+
+#[tokio::test]
 async fn reconnecting_during_a_burst_of_500_changes_loses_nothing() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
     let ada = app.user("Ada").await;
