@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use app::domain::{Notification, User};
@@ -285,6 +285,15 @@ impl Hub {
         true
     }
 
+    /// Hands a project's cursor back to the socket's task, before it re-subscribes: from
+    /// now on, that project's events are queued for it.
+    pub fn pause(&self, membership: &Membership, project_id: Uuid) {
+        let mut registry = self.lock();
+        if let Some(seat) = registry.rooms.get_mut(&project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+            seat.live = false;
+        }
+    }
+
     pub fn leave(&self, membership: &Membership, project_id: Uuid) {
         let mut registry = self.lock();
         leave_room(&mut registry, membership.id, project_id);
@@ -524,10 +533,9 @@ fn fan_out(
             writes.push((id, &conn.wire, &seat.next));
         }
     }
-    let direct = writes.len() as u64;
-    let (drains, too_slow) = write_all(&writes, seq, bytes);
+    let (direct, drains, too_slow) = write_all(&writes, seq, bytes);
     let more = last.filter(|&last| room.viewers.range((Bound::Excluded(last), Bound::Unbounded)).next().is_some());
-    counts.direct.fetch_add(direct, Ordering::Relaxed);
+    counts.direct.fetch_add(direct as u64, Ordering::Relaxed);
     counts.queued.fetch_add(queued.len() as u64, Ordering::Relaxed);
     deliver(registry, queued, frame);
     if !drains.is_empty() {
@@ -539,12 +547,15 @@ fn fan_out(
     more
 }
 
-/// Writes the frame to each wire, on two threads when there are many (the kernel's work
-/// for a write is most of a fan-out's); returns the sockets left with a backlog for
-/// their task to write out, and those too far behind.
-fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> (Vec<ConnId>, Vec<ConnId>) {
+/// Sockets written to, those left with a backlog for their task to write out, and those
+/// too far behind.
+type Written = (usize, Vec<ConnId>, Vec<ConnId>);
+
+/// Writes the frame to each wire, on two threads when there are many and two cores to
+/// run them (the kernel's work for a write is most of a fan-out's).
+fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> Written {
     let write = |part: &[(ConnId, &Wire, &AtomicI64)]| {
-        let (mut drains, mut too_slow) = (Vec::new(), Vec::new());
+        let (mut written, mut drains, mut too_slow) = (0, Vec::new(), Vec::new());
         for &(id, wire, next) in part {
             match wire.send(bytes) {
                 Sent::Written | Sent::Behind => next.store(seq + 1, Ordering::Relaxed),
@@ -552,12 +563,19 @@ fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> 
                     next.store(seq + 1, Ordering::Relaxed);
                     drains.push(id);
                 }
-                Sent::Refused => too_slow.push(id),
+                Sent::TooSlow => {
+                    too_slow.push(id);
+                    continue;
+                }
+                // Closing: its task is on the way out and drops the seat.
+                Sent::Closed => continue,
             }
+            written += 1;
         }
-        (drains, too_slow)
+        (written, drains, too_slow)
     };
-    if writes.len() < PARALLEL_WRITES {
+    static CORES: LazyLock<usize> = LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if writes.len() < PARALLEL_WRITES || *CORES < 2 {
         return write(writes);
     }
     let (mine, theirs) = writes.split_at(writes.len() / 2);
@@ -566,11 +584,16 @@ fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> 
         let Ok(other) = std::thread::Builder::new().spawn_scoped(scope, || write(theirs)) else {
             return write(writes);
         };
-        let (mut drains, mut too_slow) = write(mine);
-        let (more_drains, more_too_slow) = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (mut written, mut drains, mut too_slow) = write(mine);
+        let (more_written, more_drains, more_too_slow) = other.join().unwrap_or_else(|_| {
+            // Cannot happen short of a bug; those sockets start over with `since`.
+            tracing::error!("a fan-out writer failed; its sockets are cut off and resume with `since`");
+            (0, Vec::new(), theirs.iter().map(|(id, _, _)| *id).collect())
+        });
+        written += more_written;
         drains.extend(more_drains);
         too_slow.extend(more_too_slow);
-        (drains, too_slow)
+        (written, drains, too_slow)
     })
 }
 

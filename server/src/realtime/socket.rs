@@ -218,7 +218,15 @@ impl Connection {
         self.last_heard = Instant::now();
         match message {
             Message::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
-                Ok(ClientMessage::Subscribe { project_id, since }) => self.subscribe(project_id, since).await,
+                Ok(ClientMessage::Subscribe { project_id, since }) => {
+                    // Subscribed already: the hub must stop writing this project's events
+                    // before the answer, or they would come again in the catch-up.
+                    if self.next.contains_key(&project_id) {
+                        self.state.hub.pause(&self.membership, project_id);
+                        self.stepping(project_id);
+                    }
+                    self.subscribe(project_id, since).await
+                }
                 Ok(ClientMessage::Unsubscribe { project_id }) => {
                     self.forget(project_id);
                     Ok(())

@@ -11,6 +11,8 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Version};
 use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -32,10 +34,12 @@ pub struct Upgrade {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let refuse = |message: &str| ApiError(AppError::bad_request(format!("not a WebSocket upgrade: {message}")));
+        let refuse = |message: &str| {
+            ApiError(AppError::bad_request(format!("not a WebSocket upgrade: {message}"))).into_response()
+        };
         if parts.version != Version::HTTP_11 || parts.method != Method::GET {
             return Err(refuse("a GET over HTTP/1.1 is needed"));
         }
@@ -46,14 +50,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
             return Err(refuse("the Upgrade header does not say websocket"));
         }
         if parts.headers.get(header::SEC_WEBSOCKET_VERSION).is_none_or(|v| v.as_bytes() != b"13") {
-            return Err(refuse("only WebSocket version 13 is spoken"));
+            // RFC 6455 4.2.2: say which version is spoken.
+            let mut refused = refuse("only WebSocket version 13 is spoken");
+            *refused.status_mut() = StatusCode::UPGRADE_REQUIRED;
+            refused.headers_mut().insert(header::SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
+            return Err(refused);
         }
         let Some(key) = parts.headers.get(header::SEC_WEBSOCKET_KEY) else {
             return Err(refuse("Sec-WebSocket-Key is missing"));
         };
+        if STANDARD.decode(key.as_bytes()).map_or(true, |nonce| nonce.len() != 16) {
+            return Err(refuse("Sec-WebSocket-Key is not 16 bytes in base64"));
+        }
         let accept = HeaderValue::from_str(&derive_accept_key(key.as_bytes())).map_err(|_| refuse("bad key"))?;
         let Some(on_upgrade) = parts.extensions.remove::<OnUpgrade>() else {
-            return Err(ApiError(AppError::new(ErrorCode::BadRequest, "this connection cannot be upgraded")));
+            return Err(
+                ApiError(AppError::new(ErrorCode::BadRequest, "this connection cannot be upgraded")).into_response()
+            );
         };
         let fd = parts.extensions.get::<ConnectInfo<Peer>>().map(|ConnectInfo(peer)| peer.fd);
         Ok(Self { on_upgrade, accept, fd })

@@ -16,9 +16,12 @@ use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// Bytes a socket may have waiting, beyond what its kernel buffer holds, before it
-/// counts as too slow.
+/// Bytes a socket may have waiting, beyond what its kernel buffer holds, before the hub
+/// counts it as too slow.
 pub const MAX_BACKLOG: usize = 512 * 1024;
+/// The socket's own task waits for the client rather than fill more of the backlog than
+/// this, so that the hub's live events always find room behind a large catch-up.
+const TASK_BACKLOG: usize = 64 * 1024;
 /// A backlog's memory is given back once it is written out, above this size.
 const KEPT_CAPACITY: usize = 16 * 1024;
 
@@ -33,6 +36,9 @@ struct WireState {
     fd: Option<RawFd>,
     /// Accepted but not yet written, in order; only ever whole frames' remainders.
     backlog: Vec<u8>,
+    /// How much of the backlog must be written before the task's own writes are out
+    /// (a flush waits for that much, not for what the hub adds meanwhile).
+    owed: usize,
 }
 
 /// What became of bytes handed to [`Wire::send`].
@@ -44,15 +50,17 @@ pub enum Sent {
     Backlogged,
     /// Queued behind an earlier backlog, which the task is already told of.
     Behind,
-    /// Not accepted: the client is too slow, or the connection is gone.
-    Refused,
+    /// Not accepted: the client is too slow, or its connection broke.
+    TooSlow,
+    /// Not accepted: the connection is closing, or the hub may not write to it.
+    Closed,
 }
 
 impl Wire {
     /// A wire the hub may write to directly through `fd`, the connection's own socket
     /// (or not at all when `None`).
     pub fn new(fd: Option<RawFd>) -> Self {
-        Self { state: Mutex::new(WireState { fd, backlog: Vec::new() }) }
+        Self { state: Mutex::new(WireState { fd, backlog: Vec::new(), owed: 0 }) }
     }
 
     /// Whether the hub can write to this socket itself.
@@ -64,10 +72,10 @@ impl Wire {
     /// waiting: what the kernel does not take now goes to the backlog.
     pub fn send(&self, bytes: &[u8]) -> Sent {
         let mut state = self.lock();
-        let Some(fd) = state.fd else { return Sent::Refused };
+        let Some(fd) = state.fd else { return Sent::Closed };
         if !state.backlog.is_empty() {
             if state.backlog.len() + bytes.len() > MAX_BACKLOG {
-                return Sent::Refused;
+                return Sent::TooSlow;
             }
             state.backlog.extend_from_slice(bytes);
             return Sent::Behind;
@@ -83,7 +91,7 @@ impl Wire {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
-            Err(_) => return Sent::Refused,
+            Err(_) => return Sent::TooSlow,
         };
         if written == bytes.len() {
             return Sent::Written;
@@ -123,64 +131,85 @@ impl Drop for WireIo {
     }
 }
 
+/// Writes out as much of the backlog as the kernel takes now; Ready once it is empty.
+fn drain(io: &mut TokioIo<Upgraded>, cx: &mut Context<'_>, state: &mut WireState) -> Poll<io::Result<()>> {
+    while !state.backlog.is_empty() {
+        match Pin::new(&mut *io).poll_write(cx, &state.backlog) {
+            Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+            Poll::Ready(Ok(n)) => {
+                state.backlog.drain(..n);
+                state.owed = state.owed.saturating_sub(n);
+            }
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+    if state.backlog.capacity() > KEPT_CAPACITY {
+        state.backlog = Vec::new();
+    }
+    Poll::Ready(Ok(()))
+}
+
 impl AsyncRead for WireIo {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+    /// Also writes out what the hub left in the backlog: the task reads whenever it has
+    /// nothing else to do, so the backlog drains without holding up anything.
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let WireIo { io, wire } = self.get_mut();
+        let mut state = wire.lock();
+        if !state.backlog.is_empty() {
+            // A failed write shows again on the next write or flush, where it ends the socket.
+            let _ = drain(io, cx, &mut state);
+        }
+        drop(state);
+        Pin::new(io).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for WireIo {
     /// Writes out the backlog first, then as much of `buf` as the kernel takes; the rest
-    /// joins the backlog while that stays within bounds, else the task waits (unlike the
-    /// hub, it can).
+    /// joins the backlog while that stays small, else the task waits for the client.
+    /// Always takes all of `buf` or none of it, so frames never tear.
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let mut state = this.wire.lock();
-        while !state.backlog.is_empty() {
-            match Pin::new(&mut this.io).poll_write(cx, &state.backlog) {
-                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+        let WireIo { io, wire } = self.get_mut();
+        let mut state = wire.lock();
+        match drain(io, cx, &mut state) {
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending if state.backlog.len() + buf.len() > TASK_BACKLOG => return Poll::Pending,
+            Poll::Pending => {}
+            Poll::Ready(Ok(())) => match Pin::new(&mut *io).poll_write(cx, buf) {
+                Poll::Ready(Ok(n)) if n == buf.len() => return Poll::Ready(Ok(n)),
                 Poll::Ready(Ok(n)) => {
-                    state.backlog.drain(..n);
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending if state.backlog.len() + buf.len() <= MAX_BACKLOG => {
-                    state.backlog.extend_from_slice(buf);
+                    state.backlog.extend_from_slice(&buf[n..]);
+                    state.owed = state.backlog.len();
                     return Poll::Ready(Ok(buf.len()));
                 }
-                Poll::Pending => return Poll::Pending,
-            }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending if buf.len() > TASK_BACKLOG => return Poll::Pending,
+                Poll::Pending => {}
+            },
         }
-        match Pin::new(&mut this.io).poll_write(cx, buf) {
-            Poll::Ready(Ok(n)) => {
-                state.backlog.extend_from_slice(&buf[n..]);
-                Poll::Ready(Ok(buf.len()))
-            }
-            Poll::Pending if buf.len() <= MAX_BACKLOG => {
-                state.backlog.extend_from_slice(buf);
-                Poll::Ready(Ok(buf.len()))
-            }
-            other => other,
-        }
+        state.backlog.extend_from_slice(buf);
+        state.owed = state.backlog.len();
+        Poll::Ready(Ok(buf.len()))
     }
 
+    /// Done once the task's own writes are out; what the hub added since drains later.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let mut state = this.wire.lock();
-        while !state.backlog.is_empty() {
-            match Pin::new(&mut this.io).poll_write(cx, &state.backlog) {
+        let WireIo { io, wire } = self.get_mut();
+        let mut state = wire.lock();
+        while state.owed > 0 {
+            match Pin::new(&mut *io).poll_write(cx, &state.backlog) {
                 Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Poll::Ready(Ok(n)) => {
                     state.backlog.drain(..n);
+                    state.owed = state.owed.saturating_sub(n);
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
             }
         }
-        if state.backlog.capacity() > KEPT_CAPACITY {
-            state.backlog = Vec::new();
-        }
         drop(state);
-        Pin::new(&mut this.io).poll_flush(cx)
+        Pin::new(io).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -183,7 +183,21 @@ async fn a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_clear_error
         .send()
         .await
         .unwrap();
-    assert_eq!(old_version.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(old_version.status(), StatusCode::UPGRADE_REQUIRED, "RFC 6455: the version spoken is named");
+    assert_eq!(old_version.headers()["sec-websocket-version"], "13");
+
+    let bad_key = app
+        .http
+        .get(&url)
+        .bearer_auth(&ada.token)
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "13")
+        .header("Sec-WebSocket-Key", "short")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_key.status(), StatusCode::BAD_REQUEST);
 }
 
 /// Open sockets as the server counts them in `/metrics`.
@@ -398,6 +412,58 @@ async fn a_slow_consumer_is_cut_off_without_delaying_a_fast_one() {
     let mut rest = slow_got.clone();
     seqs_until(&mut again, total, &mut rest).await;
     assert_eq!(rest, (1..=total).collect::<Vec<_>>(), "resuming with since fills the rest");
+}
+
+#[tokio::test]
+async fn a_large_catch_up_on_a_slow_link_does_not_crowd_out_live_events_of_another_project() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    let (big, live) = (app.project(&ada, "Archive").await, app.project(&ada, "Launch").await);
+    let body = "x".repeat(19_000);
+    for i in 0..200 {
+        app.task(&big, &ada, json!({ "title": format!("old {i}"), "description": body })).await;
+    }
+    // A client on a slow link: a tiny receive window, and nothing read for a while.
+    let stream = {
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(4096).unwrap();
+        tokio_tungstenite::MaybeTlsStream::Plain(
+            tcp.connect(app.base.trim_start_matches("http://").parse().unwrap()).await.unwrap(),
+        )
+    };
+    let url = format!("{}/api/v1/ws?token={}", app.base.replace("http", "ws"), ada.token);
+    let (mut socket, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    subscribe(&mut socket, &live, None).await;
+    settled(&mut socket).await;
+    // 3.8 MB to catch up on, while the other project's events keep coming.
+    send(&mut socket, json!({ "type": "subscribe", "project_id": big, "since": 0 })).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    for i in 0..5 {
+        app.task(&live, &ada, json!({ "title": format!("new {i}"), "description": body })).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    while old.len() < 200 || new.len() < 5 {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("the rest arrives")
+            .expect("socket open")
+            .expect("no error");
+        match message {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "task.created" {
+                    let seqs = if value["project_id"] == big.as_str() { &mut old } else { &mut new };
+                    seqs.push(value["seq"].as_i64().unwrap());
+                }
+            }
+            Message::Close(frame) => panic!("a client that reads, however slowly, is not cut off: {frame:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(old, (1..=200).collect::<Vec<_>>());
+    assert_eq!(new, (1..=5).collect::<Vec<_>>());
 }
 
 fn realtime_queue_frames() -> usize {
