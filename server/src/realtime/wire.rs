@@ -131,9 +131,23 @@ impl Drop for WireIo {
     }
 }
 
-/// Writes out as much of the backlog as the kernel takes now; Ready once it is empty.
-fn drain(io: &mut TokioIo<Upgraded>, cx: &mut Context<'_>, state: &mut WireState) -> Poll<io::Result<()>> {
-    while !state.backlog.is_empty() {
+/// How much of the backlog to write out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// All of it.
+    Empty,
+    /// Up to the task's own last bytes.
+    Owed,
+}
+
+/// Writes out as much of the backlog as the kernel takes now; Ready once `until` is met.
+fn drain(
+    io: &mut TokioIo<Upgraded>,
+    cx: &mut Context<'_>,
+    state: &mut WireState,
+    until: Until,
+) -> Poll<io::Result<()>> {
+    while if until == Until::Empty { !state.backlog.is_empty() } else { state.owed > 0 } {
         match Pin::new(&mut *io).poll_write(cx, &state.backlog) {
             Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
             Poll::Ready(Ok(n)) => {
@@ -144,7 +158,7 @@ fn drain(io: &mut TokioIo<Upgraded>, cx: &mut Context<'_>, state: &mut WireState
             Poll::Pending => return Poll::Pending,
         }
     }
-    if state.backlog.capacity() > KEPT_CAPACITY {
+    if state.backlog.is_empty() && state.backlog.capacity() > KEPT_CAPACITY {
         state.backlog = Vec::new();
     }
     Poll::Ready(Ok(()))
@@ -158,7 +172,7 @@ impl AsyncRead for WireIo {
         let mut state = wire.lock();
         if !state.backlog.is_empty() {
             // A failed write shows again on the next write or flush, where it ends the socket.
-            let _ = drain(io, cx, &mut state);
+            let _ = drain(io, cx, &mut state, Until::Empty);
         }
         drop(state);
         Pin::new(io).poll_read(cx, buf)
@@ -172,7 +186,7 @@ impl AsyncWrite for WireIo {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let WireIo { io, wire } = self.get_mut();
         let mut state = wire.lock();
-        match drain(io, cx, &mut state) {
+        match drain(io, cx, &mut state, Until::Empty) {
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending if state.backlog.len() + buf.len() > TASK_BACKLOG => return Poll::Pending,
             Poll::Pending => {}
@@ -197,16 +211,8 @@ impl AsyncWrite for WireIo {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let WireIo { io, wire } = self.get_mut();
         let mut state = wire.lock();
-        while state.owed > 0 {
-            match Pin::new(&mut *io).poll_write(cx, &state.backlog) {
-                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                Poll::Ready(Ok(n)) => {
-                    state.backlog.drain(..n);
-                    state.owed = state.owed.saturating_sub(n);
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
-            }
+        if let pending_or_failed @ (Poll::Pending | Poll::Ready(Err(_))) = drain(io, cx, &mut state, Until::Owed) {
+            return pending_or_failed;
         }
         drop(state);
         Pin::new(io).poll_flush(cx)

@@ -336,6 +336,18 @@ async fn reconnecting_during_a_burst_of_500_changes_loses_nothing() {
     assert_eq!(got, (1..=500).collect::<Vec<_>>(), "every change once, in order, across the reconnect");
 }
 
+/// A socket with a tiny receive window: the server's writes to it stall as soon as a
+/// few frames are in flight and it is not reading.
+async fn connect_slow(app: &TestApp, user: &TestUser) -> Socket {
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.set_recv_buffer_size(4096).unwrap();
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(
+        tcp.connect(app.base.trim_start_matches("http://").parse().unwrap()).await.unwrap(),
+    );
+    let url = format!("{}/api/v1/ws?token={}", app.base.replace("http", "ws"), user.token);
+    tokio_tungstenite::client_async(url, stream).await.unwrap().0
+}
+
 #[tokio::test]
 async fn a_slow_consumer_is_cut_off_without_delaying_a_fast_one() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
@@ -343,15 +355,7 @@ async fn a_slow_consumer_is_cut_off_without_delaying_a_fast_one() {
     let p = app.project(&ada, "Launch").await;
     // The slow client reads nothing and keeps a tiny receive window, so the server's
     // writes to it stall as soon as a few frames are in flight.
-    let stream = {
-        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
-        tcp.set_recv_buffer_size(4096).unwrap();
-        tokio_tungstenite::MaybeTlsStream::Plain(
-            tcp.connect(app.base.trim_start_matches("http://").parse().unwrap()).await.unwrap(),
-        )
-    };
-    let url = format!("{}/api/v1/ws?token={}", app.base.replace("http", "ws"), ada.token);
-    let (mut slow, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut slow = connect_slow(&app, &ada).await;
     subscribe(&mut slow, &p, None).await;
     let mut fast = connect(&app, &ada).await;
     subscribe(&mut fast, &p, None).await;
@@ -424,15 +428,7 @@ async fn a_large_catch_up_on_a_slow_link_does_not_crowd_out_live_events_of_anoth
         app.task(&big, &ada, json!({ "title": format!("old {i}"), "description": body })).await;
     }
     // A client on a slow link: a tiny receive window, and nothing read for a while.
-    let stream = {
-        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
-        tcp.set_recv_buffer_size(4096).unwrap();
-        tokio_tungstenite::MaybeTlsStream::Plain(
-            tcp.connect(app.base.trim_start_matches("http://").parse().unwrap()).await.unwrap(),
-        )
-    };
-    let url = format!("{}/api/v1/ws?token={}", app.base.replace("http", "ws"), ada.token);
-    let (mut socket, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut socket = connect_slow(&app, &ada).await;
     subscribe(&mut socket, &live, None).await;
     settled(&mut socket).await;
     // 3.8 MB to catch up on, while the other project's events keep coming.
