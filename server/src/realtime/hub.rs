@@ -278,7 +278,7 @@ impl Hub {
             return false;
         }
         for project_id in projects {
-            if let Some(seat) = registry.rooms.get_mut(project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+            if let Some(seat) = seat_mut(&mut registry, *project_id, membership.id) {
                 seat.live = true;
             }
         }
@@ -289,7 +289,7 @@ impl Hub {
     /// now on, that project's events are queued for it.
     pub fn pause(&self, membership: &Membership, project_id: Uuid) {
         let mut registry = self.lock();
-        if let Some(seat) = registry.rooms.get_mut(&project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+        if let Some(seat) = seat_mut(&mut registry, project_id, membership.id) {
             seat.live = false;
         }
     }
@@ -302,7 +302,7 @@ impl Hub {
     /// Records which task (if any) the socket's user has open in a project they watch.
     pub fn focus(&self, membership: &Membership, project_id: Uuid, task_id: Option<Uuid>) {
         let mut registry = self.lock();
-        if let Some(seat) = registry.rooms.get_mut(&project_id).and_then(|r| r.viewers.get_mut(&membership.id)) {
+        if let Some(seat) = seat_mut(&mut registry, project_id, membership.id) {
             seat.task_id = task_id;
             registry.presence_changed.insert(project_id);
         }
@@ -595,6 +595,11 @@ fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> 
         too_slow.extend(more_too_slow);
         (written, drains, too_slow)
     })
+}
+
+/// A socket's seat in a project's room, if it watches the project.
+fn seat_mut(registry: &mut Registry, project_id: Uuid, id: ConnId) -> Option<&mut Seat> {
+    registry.rooms.get_mut(&project_id)?.viewers.get_mut(&id)
 }
 
 /// Queues a frame for each socket; a socket whose queue is full is cut off.

@@ -99,8 +99,6 @@ struct Connection {
     next: HashMap<Uuid, Arc<AtomicI64>>,
     /// Subscribed projects whose seat is not live: their events come through the queue.
     stepping: Vec<Uuid>,
-    /// Whether the hub can write to this socket directly at all.
-    direct: bool,
     last_heard: Instant,
 }
 
@@ -116,7 +114,6 @@ const POLICY_VIOLATION: u16 = 1008;
 
 impl Connection {
     fn new(socket: Socket, wire: Arc<Wire>, state: AppState, user: User, token_hash: Vec<u8>) -> Self {
-        let direct = wire.is_direct();
         let membership = state.hub.connect(&user, wire.clone());
         Self {
             socket,
@@ -127,7 +124,6 @@ impl Connection {
             membership,
             next: HashMap::new(),
             stepping: Vec::new(),
-            direct,
             last_heard: Instant::now(),
         }
     }
@@ -164,7 +160,10 @@ impl Connection {
             }
             // Everything sent so far is on the wire: with nothing queued, the hub may
             // now write these projects' events itself.
-            if self.direct && !self.stepping.is_empty() && self.state.hub.go_live(&self.membership, &self.stepping) {
+            if !self.stepping.is_empty()
+                && self.wire.is_direct()
+                && self.state.hub.go_live(&self.membership, &self.stepping)
+            {
                 self.stepping.clear();
             }
         }
@@ -209,6 +208,11 @@ impl Connection {
         } else {
             (GOING_AWAY, "server restarting; reconnect and resume with since")
         };
+        self.send_close(code, reason).await;
+    }
+
+    /// Sends the closing frame (for a second at most); the hub writes nothing after it.
+    async fn send_close(&mut self, code: u16, reason: &'static str) {
         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
         self.wire.detach();
         let _ = tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
@@ -307,10 +311,7 @@ impl Connection {
     async fn recheck(&mut self) -> Result<(), Closed> {
         match self.state.service.session_holds(&self.token_hash).await {
             Ok(false) => {
-                let frame = CloseFrame { code: CloseCode::from(POLICY_VIOLATION), reason: "signed out".into() };
-                self.wire.detach();
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
+                self.send_close(POLICY_VIOLATION, "signed out").await;
                 Err(Closed)
             }
             Ok(true) => Ok(()),

@@ -172,38 +172,34 @@ async fn a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_clear_error
     assert_eq!(body["error"]["code"], "bad_request", "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("not a WebSocket upgrade"), "{body}");
 
-    let old_version = app
-        .http
-        .get(&url)
-        .bearer_auth(&ada.token)
-        .header("Connection", "keep-alive, Upgrade")
-        .header("Upgrade", "websocket")
-        .header("Sec-WebSocket-Version", "8")
-        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-        .send()
-        .await
-        .unwrap();
+    let handshake = |connection: &'static str, version: &'static str, key: &'static str| {
+        app.http
+            .get(&url)
+            .bearer_auth(&ada.token)
+            .header("Connection", connection)
+            .header("Upgrade", "websocket")
+            .header("Sec-WebSocket-Version", version)
+            .header("Sec-WebSocket-Key", key)
+            .send()
+    };
+    let old_version = handshake("keep-alive, Upgrade", "8", "dGhlIHNhbXBsZSBub25jZQ==").await.unwrap();
     assert_eq!(old_version.status(), StatusCode::UPGRADE_REQUIRED, "RFC 6455: the version spoken is named");
     assert_eq!(old_version.headers()["sec-websocket-version"], "13");
 
-    let bad_key = app
-        .http
-        .get(&url)
-        .bearer_auth(&ada.token)
-        .header("Connection", "Upgrade")
-        .header("Upgrade", "websocket")
-        .header("Sec-WebSocket-Version", "13")
-        .header("Sec-WebSocket-Key", "short")
-        .send()
-        .await
-        .unwrap();
+    let bad_key = handshake("Upgrade", "13", "short").await.unwrap();
     assert_eq!(bad_key.status(), StatusCode::BAD_REQUEST);
 }
 
 /// Open sockets as the server counts them in `/metrics`.
 async fn open_sockets(app: &TestApp) -> u64 {
+    metric(app, "tandem_websocket_connections").await
+}
+
+/// The value of the `/metrics` line `name` (with its labels, if any).
+async fn metric(app: &TestApp, name: &str) -> u64 {
     let text = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
-    let line = text.lines().find(|l| l.starts_with("tandem_websocket_connections ")).expect("gauge listed");
+    let prefix = format!("{name} ");
+    let line = text.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{name} listed"));
     line.rsplit(' ').next().unwrap().parse().unwrap()
 }
 
@@ -234,10 +230,7 @@ async fn seqs_until(socket: &mut Socket, until: i64, got: &mut Vec<i64>) {
 
 /// Project events handed to sockets so far, by way (`direct` or `queued`), from `/metrics`.
 async fn events_handed(app: &TestApp, way: &str) -> u64 {
-    let text = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
-    let prefix = format!("tandem_websocket_events_total{{way=\"{way}\"}} ");
-    let line = text.lines().find(|l| l.starts_with(&prefix)).expect("counter listed");
-    line.rsplit(' ').next().unwrap().parse().unwrap()
+    metric(app, &format!("tandem_websocket_events_total{{way=\"{way}\"}}")).await
 }
 
 /// A ping answered means the server's side of the socket has finished what came before.
