@@ -29,6 +29,9 @@ struct Args {
     /// Changes to make once every socket is subscribed.
     #[arg(long, default_value_t = 100)]
     changes: usize,
+    /// Changes made before the timed ones, received but not timed.
+    #[arg(long, default_value_t = 0)]
+    warmup: usize,
     /// Pause between two changes, in milliseconds.
     #[arg(long, default_value_t = 100)]
     interval_ms: u64,
@@ -91,7 +94,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         first_seq.get_or_insert(seq);
         sockets.push(socket);
     }
-    let first_seq = first_seq.unwrap_or_default() + 1;
+    let first_seq = first_seq.unwrap_or_default() + 1 + args.warmup as i64;
     println!("{} sockets subscribed in {:.1} s", sockets.len(), started.elapsed().as_secs_f64());
 
     // Let the server settle, then weigh the idle sockets.
@@ -116,10 +119,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
         });
     }
 
+    if args.warmup > 0 {
+        println!("making {} changes first, not timed…", args.warmup);
+    }
     println!("making {} changes, one every {} ms…", args.changes, args.interval_ms);
-    let cpu_before = (args.server_pid.and_then(cpu_ms), cpu_ms(std::process::id()));
+    let cpu_now = || (args.server_pid.and_then(cpu_ms), cpu_ms(std::process::id()));
+    let mut cpu_before = cpu_now();
     // The creation is the first change; the rest edit the task.
-    clock.sent[0].set(Instant::now()).ok();
+    let timed = |i: usize| i.checked_sub(args.warmup).and_then(|i| clock.sent.get(i));
+    if let Some(sent) = timed(0) {
+        sent.set(Instant::now()).ok();
+    }
     let created = http
         .post(format!("{}/api/v1/projects/{project}/tasks", args.base))
         .bearer_auth(&token)
@@ -130,9 +140,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let task_id = task["id"].as_str().context("task id")?.to_owned();
     let mut version = task["version"].as_i64().unwrap_or(1);
     let mut request_us = Vec::with_capacity(args.changes);
-    for i in 1..args.changes {
+    for i in 1..args.warmup + args.changes {
         tokio::time::sleep(Duration::from_millis(args.interval_ms)).await;
-        clock.sent[i].set(Instant::now()).ok();
+        if i == args.warmup {
+            cpu_before = cpu_now();
+        }
+        let sent = Instant::now();
+        if let Some(clock) = timed(i) {
+            clock.set(sent).ok();
+        }
         let reply = http
             .patch(format!("{}/api/v1/tasks/{task_id}", args.base))
             .bearer_auth(&token)
@@ -140,7 +156,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .send()
             .await?;
         let task: Value = reply.error_for_status()?.json().await?;
-        request_us.push(clock.sent[i].get().map_or(0, |t| t.elapsed().as_micros() as u64));
+        if i >= args.warmup {
+            request_us.push(sent.elapsed().as_micros() as u64);
+        }
         version = task["version"].as_i64().unwrap_or(version + 1);
     }
 
@@ -211,6 +229,9 @@ async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<
         let received = Instant::now();
         let Message::Text(text) = message else { continue };
         let Some(seq) = event_seq(&text) else { continue };
+        if seq < clock.first_seq {
+            continue;
+        }
         let mut tally = tally.lock().expect("tally");
         if seq != expected {
             tally.out_of_order += 1;

@@ -111,6 +111,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
         frames.direct.load(std::sync::atomic::Ordering::Relaxed),
         frames.queued.load(std::sync::atomic::Ordering::Relaxed)
     ));
+    text.push_str(&format!(
+        "# HELP tandem_websocket_fan_out_writes_total Writes the fan-out made to sockets; events committed while it sweeps a large room share one write per socket.\n# TYPE tandem_websocket_fan_out_writes_total counter\ntandem_websocket_fan_out_writes_total {}\n",
+        frames.writes.load(std::sync::atomic::Ordering::Relaxed)
+    ));
     if let Some(counts) = state.service.cache_counts() {
         text.push_str("# HELP tandem_cache_reads_total Cacheable reads, by where they were answered from.\n# TYPE tandem_cache_reads_total counter\n");
         for (outcome, n) in [("hit", &counts.hits), ("miss", &counts.misses), ("bypassed", &counts.bypassed)] {

@@ -19,8 +19,9 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
 
+use super::batch::{Batch, Reach};
 use super::bus::{EventBus, Signal};
-use super::wire::{text_frame, Sent, Wire};
+use super::wire::{Sent, Wire};
 use crate::store::{Store, StoreResult, StoredEvent};
 
 /// Frames a socket may have waiting before it counts as too slow.
@@ -63,7 +64,7 @@ pub struct Frame {
     pub text: Utf8Bytes,
 }
 
-type ConnId = u64;
+pub(super) type ConnId = u64;
 
 struct Conn {
     user_id: Uuid,
@@ -131,6 +132,9 @@ pub struct Hub {
     instance: Uuid,
     registry: Mutex<Registry>,
     counts: FrameCounts,
+    /// Changes committed through this instance so far: a fan-out under way looks for
+    /// new events when it moves on.
+    commits: AtomicU64,
 }
 
 /// Frames handed to sockets since start, for metrics.
@@ -140,6 +144,9 @@ pub struct FrameCounts {
     pub direct: AtomicU64,
     /// Queued for a socket's own task.
     pub queued: AtomicU64,
+    /// Writes the fan-out made: one per socket per sweep of its room, however many
+    /// events it carried.
+    pub writes: AtomicU64,
 }
 
 /// A socket's place in the hub: its queue of frames, and its seat until dropped.
@@ -176,6 +183,7 @@ impl Hub {
             instance: Uuid::new_v4(),
             registry: Mutex::new(Registry::default()),
             counts: FrameCounts::default(),
+            commits: AtomicU64::new(0),
         });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
@@ -207,6 +215,7 @@ impl Hub {
 
     /// Called after a change committed events for `project_id`.
     pub fn committed(&self, project_id: Uuid) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
         self.bus.publish(Signal::Committed { project_id });
     }
 
@@ -393,51 +402,59 @@ impl Hub {
     }
 
     /// Hands out every event of a watched project after the last one handed out.
+    ///
+    /// A room is swept in parts, letting go of the lock in between: writing to ten
+    /// thousand sockets takes long enough that others would wait for it. Events committed
+    /// meanwhile join the batch for the rest of the sweep (see [`Batch`]).
     async fn pump(&self, project_id: Uuid) -> StoreResult<()> {
+        let mut batch = Batch::default();
         loop {
-            let Some(last) = self.lock().rooms.get(&project_id).map(|r| r.last_seq) else {
-                return Ok(());
-            };
-            let events = self.store.events_since(project_id, last, READ_BATCH).await?;
-            if events.is_empty() {
+            let mut seen = self.commits.load(Ordering::Relaxed);
+            if !self.read_into(project_id, &mut batch, None).await? || batch.is_empty() {
                 return Ok(());
             }
-            let frames: Vec<(Arc<Frame>, Vec<u8>)> = events
-                .iter()
-                .map(|e| {
-                    let frame = event_frame(e);
-                    let bytes = text_frame(frame.text.as_bytes());
-                    (Arc::new(frame), bytes)
-                })
-                .collect();
-            match self.lock().rooms.get_mut(&project_id) {
-                Some(room) => room.last_seq = events.last().map_or(last, |e| e.seq),
-                None => return Ok(()),
+            let mut after = None;
+            loop {
+                let more = fan_out(&mut self.lock(), &self.counts, project_id, &batch, after);
+                let Some(last) = more else { break };
+                after = Some(last);
+                tokio::task::yield_now().await;
+                let now = self.commits.load(Ordering::Relaxed);
+                if now != seen {
+                    seen = now;
+                    self.read_into(project_id, &mut batch, after).await?;
+                }
             }
-            for (event, (frame, bytes)) in events.iter().zip(&frames) {
-                // The room in parts, letting go of the lock in between: writing to ten
-                // thousand sockets takes long enough that others would wait for it.
-                let mut after = None;
-                loop {
-                    {
-                        let mut registry = self.lock();
-                        after = fan_out(&mut registry, &self.counts, project_id, event.seq, (frame, bytes), after);
-                        if after.is_none() {
-                            // A removed member hears of the removal, then nothing more.
-                            if let Some(removed) = removed_member(event) {
-                                let theirs: Vec<ConnId> =
-                                    registry.by_user.get(&removed).into_iter().flatten().copied().collect();
-                                for id in theirs {
-                                    leave_room(&mut registry, id, project_id);
-                                }
-                            }
-                            break;
-                        }
-                    }
-                    tokio::task::yield_now().await;
+            let done = batch.swept();
+            // A removed member hears of the removal, then nothing more.
+            let mut registry = self.lock();
+            for removed in done.iter().filter_map(|event| event.removes) {
+                let theirs: Vec<ConnId> = registry.by_user.get(&removed).into_iter().flatten().copied().collect();
+                for id in theirs {
+                    leave_room(&mut registry, id, project_id);
                 }
             }
         }
+    }
+
+    /// Reads the project's events after the last one handed out into the batch, owed to
+    /// the sockets after `after` (all when `None`), as far as the batch takes them. False
+    /// when nobody watches the project any more.
+    async fn read_into(&self, project_id: Uuid, batch: &mut Batch, after: Option<ConnId>) -> StoreResult<bool> {
+        let Some(last) = self.lock().rooms.get(&project_id).map(|r| r.last_seq) else {
+            return Ok(false);
+        };
+        if !batch.takes_more() {
+            return Ok(true);
+        }
+        let events = self.store.events_since(project_id, last, READ_BATCH).await?;
+        let taken = batch.extend(&events, Reach::after(after));
+        let mut registry = self.lock();
+        let Some(room) = registry.rooms.get_mut(&project_id) else { return Ok(false) };
+        if let Some(event) = events[..taken].last() {
+            room.last_seq = event.seq;
+        }
+        Ok(true)
     }
 
     /// Tells the other instances who is here, and to each changed project's viewers
@@ -493,51 +510,56 @@ impl Hub {
     }
 }
 
-/// Hands a project's event to each socket in its room: written straight to the wire of
-/// those that are live at exactly this `seq`, queued for the others.
+/// Hands a project's batch of events to the sockets of its room they are owed to:
+/// written straight to the wire of those that are live (each from its own `next` on, in
+/// one write), queued for the others.
 ///
-/// Takes the sockets after `after` (all when `None`), at most [`FAN_OUT_PART`] of them,
-/// and returns the last one taken while some remain.
+/// Takes the sockets after `after` (from the first when `None`), at most
+/// [`FAN_OUT_PART`] of them, and returns the last one taken while some remain.
 fn fan_out(
     registry: &mut Registry,
     counts: &FrameCounts,
     project_id: Uuid,
-    seq: i64,
-    (frame, bytes): (&Arc<Frame>, &[u8]),
+    batch: &Batch,
     after: Option<ConnId>,
 ) -> Option<ConnId> {
+    let (first, end) = batch.seqs()?;
     let Registry { rooms, conns, .. } = registry;
     let room = rooms.get_mut(&project_id)?;
     let mut queued = Vec::new();
-    let mut writes: Vec<(ConnId, &Wire, &AtomicI64)> = Vec::new();
-    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut writes: Vec<Write> = Vec::new();
+    let range =
+        (after.map_or(Bound::Unbounded, Bound::Excluded), batch.upto().map_or(Bound::Unbounded, Bound::Included));
     let mut last = None;
-    for (&id, seat) in room.viewers.range_mut((from, Bound::Unbounded)).take(FAN_OUT_PART) {
+    for (&id, seat) in room.viewers.range_mut(range).take(FAN_OUT_PART) {
         last = Some(id);
-        if !seat.live {
-            queued.push(id);
-            continue;
-        }
-        let next = seat.next.load(Ordering::Relaxed);
-        if seq < next {
-            continue;
-        }
-        if seq > next {
+        if seat.live {
+            let next = seat.next.load(Ordering::Relaxed);
+            if next >= end {
+                continue;
+            }
+            if next >= first {
+                let seat: &Seat = seat;
+                if let Some(conn) = conns.get(&id) {
+                    writes.push(Write { id, wire: &conn.wire, next: &seat.next, from: next });
+                }
+                continue;
+            }
             // A gap (cannot happen while live, but if it did): the task reads the log.
             seat.live = false;
-            queued.push(id);
-            continue;
         }
-        let seat: &Seat = seat;
-        if let Some(conn) = conns.get(&id) {
-            writes.push((id, &conn.wire, &seat.next));
-        }
+        queued.push(id);
     }
-    let (direct, drains, too_slow) = write_all(&writes, seq, bytes);
-    let more = last.filter(|&last| room.viewers.range((Bound::Excluded(last), Bound::Unbounded)).next().is_some());
-    counts.direct.fetch_add(direct as u64, Ordering::Relaxed);
-    counts.queued.fetch_add(queued.len() as u64, Ordering::Relaxed);
-    deliver(registry, queued, frame);
+    let (direct, drains, too_slow) = write_all(&writes, batch, end);
+    counts.writes.fetch_add(writes.len() as u64, Ordering::Relaxed);
+    let more = last.filter(|&last| room.viewers.range((Bound::Excluded(last), range.1)).next().is_some());
+    counts.direct.fetch_add(direct, Ordering::Relaxed);
+    // Each socket's events in `seq` order: one event after the other.
+    for event in batch.events() {
+        let owed: Vec<ConnId> = queued.iter().copied().filter(|&id| event.reach.contains(id)).collect();
+        counts.queued.fetch_add(owed.len() as u64, Ordering::Relaxed);
+        deliver(registry, owed, &event.frame);
+    }
     if !drains.is_empty() {
         deliver(registry, drains, &Arc::new(Frame { target: Target::Drain, text: Utf8Bytes::from_static("") }));
     }
@@ -547,30 +569,36 @@ fn fan_out(
     more
 }
 
-/// Sockets written to, those left with a backlog for their task to write out, and those
-/// too far behind.
-type Written = (usize, Vec<ConnId>, Vec<ConnId>);
+/// A live socket lacking the batch's events from `from` on.
+struct Write<'a> {
+    id: ConnId,
+    wire: &'a Wire,
+    next: &'a AtomicI64,
+    from: i64,
+}
 
-/// Writes the frame to each wire, on two threads when there are many and two cores to
-/// run them (the kernel's work for a write is most of a fan-out's).
-fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> Written {
-    let write = |part: &[(ConnId, &Wire, &AtomicI64)]| {
+/// Events written, sockets left with a backlog for their task to write out, and
+/// sockets too far behind.
+type Written = (u64, Vec<ConnId>, Vec<ConnId>);
+
+/// Writes each socket what it lacks of the batch, on two threads when there are many
+/// and two cores to run them (the kernel's work for a write is most of a fan-out's).
+fn write_all(writes: &[Write], batch: &Batch, end: i64) -> Written {
+    let write = |part: &[Write]| {
         let (mut written, mut drains, mut too_slow) = (0, Vec::new(), Vec::new());
-        for &(id, wire, next) in part {
-            match wire.send(bytes) {
-                Sent::Written | Sent::Behind => next.store(seq + 1, Ordering::Relaxed),
-                Sent::Backlogged => {
-                    next.store(seq + 1, Ordering::Relaxed);
-                    drains.push(id);
-                }
+        for w in part {
+            match w.wire.send(batch.bytes_from(w.from)) {
+                Sent::Written | Sent::Behind => {}
+                Sent::Backlogged => drains.push(w.id),
                 Sent::TooSlow => {
-                    too_slow.push(id);
+                    too_slow.push(w.id);
                     continue;
                 }
                 // Closing: its task is on the way out and drops the seat.
                 Sent::Closed => continue,
             }
-            written += 1;
+            w.next.store(end, Ordering::Relaxed);
+            written += (end - w.from) as u64;
         }
         (written, drains, too_slow)
     };
@@ -588,7 +616,7 @@ fn write_all(writes: &[(ConnId, &Wire, &AtomicI64)], seq: i64, bytes: &[u8]) -> 
         let (more_written, more_drains, more_too_slow) = other.join().unwrap_or_else(|_| {
             // Cannot happen short of a bug; those sockets start over with `since`.
             tracing::error!("a fan-out writer failed; its sockets are cut off and resume with `since`");
-            (0, Vec::new(), theirs.iter().map(|(id, _, _)| *id).collect())
+            (0, Vec::new(), theirs.iter().map(|w| w.id).collect())
         });
         written += more_written;
         drains.extend(more_drains);
@@ -709,4 +737,110 @@ pub fn event_frame(event: &StoredEvent) -> Frame {
     })
     .to_string();
     Frame { target: Target::Project { project_id: event.project_id, seq: event.seq }, text: text.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    use chrono::Utc;
+
+    use super::*;
+
+    fn event(seq: i64) -> StoredEvent {
+        StoredEvent {
+            project_id: Uuid::nil(),
+            seq,
+            kind: "task.updated".into(),
+            actor_id: None,
+            at: Utc::now(),
+            payload: json!({}),
+        }
+    }
+
+    /// The `seq` of each frame a client has been sent.
+    fn received(client: &mut UnixStream) -> Vec<i64> {
+        let mut bytes = Vec::new();
+        let _ = client.read_to_end(&mut bytes); // non-blocking: stops when nothing is left
+        let mut seqs = Vec::new();
+        let mut rest = &bytes[..];
+        while rest.len() >= 2 {
+            let (header, len) = match rest[1] {
+                126 => (4, u16::from_be_bytes([rest[2], rest[3]]) as usize),
+                n => (2, n as usize),
+            };
+            let text: serde_json::Value = serde_json::from_slice(&rest[header..header + len]).expect("frame");
+            seqs.push(text["seq"].as_i64().expect("seq"));
+            rest = &rest[header + len..];
+        }
+        seqs
+    }
+
+    #[test]
+    fn events_committed_during_a_sweep_join_it_and_reach_the_passed_sockets_in_the_next() {
+        crate::limits::raise_fd_limit(4096);
+        let project_id = Uuid::nil();
+        let sockets = FAN_OUT_PART + 20;
+        let mut registry = Registry::default();
+        let mut room = Room { last_seq: 4, ..Room::default() };
+        let mut clients = Vec::new();
+        let mut servers = Vec::new();
+        let mut queues = Vec::new();
+        for id in 1..=sockets as ConnId {
+            let (server, client) = UnixStream::pair().expect("socket pair");
+            server.set_nonblocking(true).expect("non-blocking");
+            client.set_nonblocking(true).expect("non-blocking");
+            let (queue, frames) = mpsc::channel(QUEUE_FRAMES);
+            let wire = Arc::new(Wire::new(Some(server.as_raw_fd())));
+            let conn = Conn {
+                user_id: Uuid::nil(),
+                name: "Ada".into(),
+                rooms: vec![project_id],
+                queue,
+                wire,
+                cut_off: Arc::default(),
+            };
+            registry.conns.insert(id, conn);
+            // One socket in each part catches up through its queue.
+            let live = id != 3 && id != sockets as ConnId;
+            room.viewers.insert(id, Seat { task_id: None, next: Arc::new(AtomicI64::new(5)), live });
+            clients.push(client);
+            servers.push(server);
+            queues.push(frames);
+        }
+        registry.rooms.insert(project_id, room);
+        let counts = FrameCounts::default();
+
+        let mut batch = Batch::default();
+        batch.extend(&[event(5)], Reach::ALL);
+        let passed = fan_out(&mut registry, &counts, project_id, &batch, None);
+        assert_eq!(passed, Some(FAN_OUT_PART as ConnId), "the first part of the sweep");
+        // 6 and 7 are committed between the parts: they join for the rest of the sweep.
+        assert_eq!(batch.extend(&[event(6), event(7)], Reach::after(passed)), 2);
+        assert_eq!(fan_out(&mut registry, &counts, project_id, &batch, passed), None);
+        assert_eq!(batch.swept().iter().map(|e| e.seq).collect::<Vec<_>>(), [5]);
+        // The next sweep takes 6 and 7 to the sockets the first had passed, and stops there.
+        assert_eq!(fan_out(&mut registry, &counts, project_id, &batch, None), None);
+        assert_eq!(batch.swept().iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 7]);
+
+        for (i, client) in clients.iter_mut().enumerate() {
+            let (live, queued) = if i == 2 || i == sockets - 1 {
+                (vec![], std::iter::from_fn(|| queues[i].try_recv().ok()).map(|f| f.target).collect())
+            } else {
+                (vec![5, 6, 7], vec![])
+            };
+            assert_eq!(received(client), live, "socket {}", i + 1);
+            let expected: Vec<Target> =
+                if live.is_empty() { (5..=7).map(|seq| Target::Project { project_id, seq }).collect() } else { vec![] };
+            assert_eq!(queued, expected, "socket {} gets each event once, in order", i + 1);
+        }
+        let live = sockets as u64 - 2;
+        assert_eq!(counts.direct.load(Ordering::Relaxed), 3 * live);
+        assert_eq!(counts.queued.load(Ordering::Relaxed), 3 * 2);
+        // The first part's sockets were written twice, the others once for all three events.
+        assert_eq!(counts.writes.load(Ordering::Relaxed), live + (FAN_OUT_PART as u64 - 1));
+        drop(servers);
+    }
 }

@@ -2,6 +2,7 @@
 //! once, and each WebSocket forwards the frames its user may see, in `seq` order, with no
 //! gaps.
 
+mod batch;
 mod bus;
 mod hub;
 mod redis_bus;

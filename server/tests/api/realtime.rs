@@ -300,6 +300,37 @@ async fn a_room_of_hundreds_gets_every_event_in_order_from_the_fan_out() {
 }
 
 #[tokio::test]
+async fn a_room_swept_in_several_parts_gets_a_burst_of_changes_once_and_in_order() {
+    let app = TestApp::spawn().await;
+    let ada = app.user("Ada").await;
+    let p = app.project(&ada, "Launch").await;
+    // More sockets than one part of a sweep, so that changes may land between parts and
+    // join the sweep (the merging itself is unit-tested in the hub).
+    let mut sockets = Vec::new();
+    for _ in 0..600 {
+        let mut socket = connect(&app, &ada).await;
+        subscribe(&mut socket, &p, None).await;
+        settled(&mut socket).await;
+        sockets.push(socket);
+    }
+    let path = format!("/api/v1/projects/{p}/tasks");
+    for chunk in (0..60).collect::<Vec<_>>().chunks(6) {
+        let writes = chunk.iter().map(|i| app.post(&path, &ada, json!({ "title": format!("t{i}") })));
+        for reply in futures::future::join_all(writes).await {
+            assert_eq!(reply.status, StatusCode::CREATED);
+        }
+    }
+    for socket in &mut sockets {
+        let mut got = Vec::new();
+        seqs_until(socket, 60, &mut got).await;
+        assert_eq!(got, (1..=60).collect::<Vec<_>>(), "every change once, in order");
+    }
+    assert_eq!(events_handed(&app, "direct").await, 60 * 600, "all in step: every event written by the fan-out");
+    let writes = metric(&app, "tandem_websocket_fan_out_writes_total").await;
+    assert!((600..=60 * 600).contains(&writes), "{writes} writes: at least one per socket, at most one per event");
+}
+
+#[tokio::test]
 async fn reconnecting_during_a_burst_of_500_changes_loses_nothing() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
     let ada = app.user("Ada").await;
