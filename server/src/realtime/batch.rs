@@ -1,8 +1,8 @@
 //! A project's events on their way to its room, each framed once and kept back to back,
 //! so that a socket lacking several of them gets them in one write.
 //!
-//! Events committed while a fan-out to a large room is under way join the batch for the
-//! sockets the fan-out has not reached yet, and reach the ones it had passed in its next
+//! Events committed through this instance while a fan-out to a large room is under way
+//! join the batch for the sockets the fan-out has not reached yet, and reach the ones it had passed in its next
 //! sweep. The busier a room, the more events share a write (and a TCP segment): a burst,
 //! or changes coming faster than one sweep of the room, no longer queue up behind each
 //! other one sweep at a time.

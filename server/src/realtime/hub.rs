@@ -26,8 +26,12 @@ use crate::store::{Store, StoreResult, StoredEvent};
 
 /// Frames a socket may have waiting before it counts as too slow.
 pub const QUEUE_FRAMES: usize = 1024;
-/// Sockets a fan-out serves before letting go of the hub's lock for a moment.
+/// Sockets a fan-out serves before letting go of the hub's lock for a moment (fewer in
+/// unit tests, so that a room of a few parts needs few descriptors).
+#[cfg(not(test))]
 const FAN_OUT_PART: usize = 512;
+#[cfg(test)]
+const FAN_OUT_PART: usize = 16;
 /// Writes in one part from which a fan-out uses a second thread.
 const PARALLEL_WRITES: usize = 128;
 /// Events read from the log per query.
@@ -93,6 +97,9 @@ struct Seat {
 struct Room {
     /// Last `seq` handed out for this project.
     last_seq: i64,
+    /// Changes committed to the project through this instance: a sweep under way looks
+    /// for new events when this moved on.
+    commits: u64,
     /// Watching sockets, with the task each has open. Kept in connection order: sockets
     /// opened one after another sit near each other in memory (here and in the kernel),
     /// and visiting them in that order makes a fan-out to thousands far kinder to the
@@ -132,9 +139,6 @@ pub struct Hub {
     instance: Uuid,
     registry: Mutex<Registry>,
     counts: FrameCounts,
-    /// Changes committed through this instance so far: a fan-out under way looks for
-    /// new events when it moves on.
-    commits: AtomicU64,
 }
 
 /// Frames handed to sockets since start, for metrics.
@@ -183,7 +187,6 @@ impl Hub {
             instance: Uuid::new_v4(),
             registry: Mutex::new(Registry::default()),
             counts: FrameCounts::default(),
-            commits: AtomicU64::new(0),
         });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
@@ -215,7 +218,9 @@ impl Hub {
 
     /// Called after a change committed events for `project_id`.
     pub fn committed(&self, project_id: Uuid) {
-        self.commits.fetch_add(1, Ordering::Relaxed);
+        if let Some(room) = self.lock().rooms.get_mut(&project_id) {
+            room.commits += 1;
+        }
         self.bus.publish(Signal::Committed { project_id });
     }
 
@@ -409,20 +414,33 @@ impl Hub {
     async fn pump(&self, project_id: Uuid) -> StoreResult<()> {
         let mut batch = Batch::default();
         loop {
-            let mut seen = self.commits.load(Ordering::Relaxed);
-            if !self.read_into(project_id, &mut batch, None).await? || batch.is_empty() {
+            let mut seen = self.commits_to(project_id);
+            match self.read_into(project_id, &mut batch, None).await {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) if batch.is_empty() => return Err(e),
+                // What the batch holds is owed to sockets already: hand it out first.
+                Err(e) => tracing::warn!(%project_id, error = %e, "could not read new events; handing out those read"),
+            }
+            if batch.is_empty() {
                 return Ok(());
             }
             let mut after = None;
             loop {
-                let more = fan_out(&mut self.lock(), &self.counts, project_id, &batch, after);
+                let (more, commits) = {
+                    let mut registry = self.lock();
+                    let more = fan_out(&mut registry, &self.counts, project_id, &batch, after);
+                    (more, registry.rooms.get(&project_id).map_or(seen, |room| room.commits))
+                };
                 let Some(last) = more else { break };
                 after = Some(last);
                 tokio::task::yield_now().await;
-                let now = self.commits.load(Ordering::Relaxed);
-                if now != seen {
-                    seen = now;
-                    self.read_into(project_id, &mut batch, after).await?;
+                if commits != seen {
+                    match self.read_into(project_id, &mut batch, after).await {
+                        Ok(_) => seen = commits,
+                        // Not fatal: the next sweep reads them.
+                        Err(e) => tracing::warn!(%project_id, error = %e, "could not read new events midway"),
+                    }
                 }
             }
             let done = batch.swept();
@@ -435,6 +453,11 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Changes committed to the project through this instance while someone watches it.
+    fn commits_to(&self, project_id: Uuid) -> u64 {
+        self.lock().rooms.get(&project_id).map_or(0, |room| room.commits)
     }
 
     /// Reads the project's events after the last one handed out into the batch, owed to
@@ -550,15 +573,15 @@ fn fan_out(
         }
         queued.push(id);
     }
-    let (direct, drains, too_slow) = write_all(&writes, batch, end);
-    counts.writes.fetch_add(writes.len() as u64, Ordering::Relaxed);
+    let Written { events, writes, drains, too_slow } = write_all(&writes, batch, end);
+    counts.writes.fetch_add(writes, Ordering::Relaxed);
     let more = last.filter(|&last| room.viewers.range((Bound::Excluded(last), range.1)).next().is_some());
-    counts.direct.fetch_add(direct, Ordering::Relaxed);
+    counts.direct.fetch_add(events, Ordering::Relaxed);
     // Each socket's events in `seq` order: one event after the other.
     for event in batch.events() {
         let owed: Vec<ConnId> = queued.iter().copied().filter(|&id| event.reach.contains(id)).collect();
-        counts.queued.fetch_add(owed.len() as u64, Ordering::Relaxed);
-        deliver(registry, owed, &event.frame);
+        let handed = deliver(registry, owed, &event.frame);
+        counts.queued.fetch_add(handed as u64, Ordering::Relaxed);
     }
     if !drains.is_empty() {
         deliver(registry, drains, &Arc::new(Frame { target: Target::Drain, text: Utf8Bytes::from_static("") }));
@@ -577,30 +600,49 @@ struct Write<'a> {
     from: i64,
 }
 
-/// Events written, sockets left with a backlog for their task to write out, and
-/// sockets too far behind.
-type Written = (u64, Vec<ConnId>, Vec<ConnId>);
+/// What a fan-out's writes did.
+#[derive(Default)]
+struct Written {
+    /// Events the kernel or the wires' backlogs took.
+    events: u64,
+    /// Writes that were taken (one per socket, however many events it carried).
+    writes: u64,
+    /// Sockets left with a backlog for their task to write out.
+    drains: Vec<ConnId>,
+    /// Sockets too far behind.
+    too_slow: Vec<ConnId>,
+}
+
+impl Written {
+    fn add(&mut self, other: Written) {
+        self.events += other.events;
+        self.writes += other.writes;
+        self.drains.extend(other.drains);
+        self.too_slow.extend(other.too_slow);
+    }
+}
 
 /// Writes each socket what it lacks of the batch, on two threads when there are many
 /// and two cores to run them (the kernel's work for a write is most of a fan-out's).
 fn write_all(writes: &[Write], batch: &Batch, end: i64) -> Written {
     let write = |part: &[Write]| {
-        let (mut written, mut drains, mut too_slow) = (0, Vec::new(), Vec::new());
+        let mut written = Written::default();
         for w in part {
             match w.wire.send(batch.bytes_from(w.from)) {
                 Sent::Written | Sent::Behind => {}
-                Sent::Backlogged => drains.push(w.id),
+                Sent::Backlogged => written.drains.push(w.id),
                 Sent::TooSlow => {
-                    too_slow.push(w.id);
+                    written.too_slow.push(w.id);
                     continue;
                 }
                 // Closing: its task is on the way out and drops the seat.
                 Sent::Closed => continue,
             }
             w.next.store(end, Ordering::Relaxed);
-            written += (end - w.from) as u64;
+            written.events += (end - w.from) as u64;
+            written.writes += 1;
         }
-        (written, drains, too_slow)
+        written
     };
     static CORES: LazyLock<usize> = LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if writes.len() < PARALLEL_WRITES || *CORES < 2 {
@@ -612,16 +654,13 @@ fn write_all(writes: &[Write], batch: &Batch, end: i64) -> Written {
         let Ok(other) = std::thread::Builder::new().spawn_scoped(scope, || write(theirs)) else {
             return write(writes);
         };
-        let (mut written, mut drains, mut too_slow) = write(mine);
-        let (more_written, more_drains, more_too_slow) = other.join().unwrap_or_else(|_| {
+        let mut written = write(mine);
+        written.add(other.join().unwrap_or_else(|_| {
             // Cannot happen short of a bug; those sockets start over with `since`.
             tracing::error!("a fan-out writer failed; its sockets are cut off and resume with `since`");
-            (0, Vec::new(), theirs.iter().map(|w| w.id).collect())
-        });
-        written += more_written;
-        drains.extend(more_drains);
-        too_slow.extend(more_too_slow);
-        (written, drains, too_slow)
+            Written { too_slow: theirs.iter().map(|w| w.id).collect(), ..Written::default() }
+        }));
+        written
     })
 }
 
@@ -630,18 +669,21 @@ fn seat_mut(registry: &mut Registry, project_id: Uuid, id: ConnId) -> Option<&mu
     registry.rooms.get_mut(&project_id)?.viewers.get_mut(&id)
 }
 
-/// Queues a frame for each socket; a socket whose queue is full is cut off.
-fn deliver(registry: &mut Registry, ids: impl IntoIterator<Item = ConnId>, frame: &Arc<Frame>) {
-    let mut too_slow = Vec::new();
+/// Queues a frame for each socket; a socket whose queue is full is cut off. Returns
+/// how many took it.
+fn deliver(registry: &mut Registry, ids: impl IntoIterator<Item = ConnId>, frame: &Arc<Frame>) -> usize {
+    let (mut handed, mut too_slow) = (0, Vec::new());
     for id in ids {
         let Some(conn) = registry.conns.get(&id) else { continue };
-        if conn.queue.try_send(frame.clone()).is_err() {
-            too_slow.push(id);
+        match conn.queue.try_send(frame.clone()) {
+            Ok(()) => handed += 1,
+            Err(_) => too_slow.push(id),
         }
     }
     for id in too_slow {
         cut_off(registry, id);
     }
+    handed
 }
 
 /// Gives up on a socket that fell behind: its task closes it, asking the client to
@@ -778,16 +820,30 @@ mod tests {
         seqs
     }
 
+    /// Sweeps the whole room with the batch, part by part; `between` runs after the first part.
+    fn sweep(
+        registry: &mut Registry,
+        counts: &FrameCounts,
+        batch: &mut Batch,
+        between: impl FnOnce(&mut Batch, ConnId),
+    ) {
+        let mut after = fan_out(registry, counts, Uuid::nil(), batch, None);
+        if let Some(passed) = after {
+            between(batch, passed);
+        }
+        while let Some(passed) = after {
+            after = fan_out(registry, counts, Uuid::nil(), batch, Some(passed));
+        }
+    }
+
     #[test]
     fn events_committed_during_a_sweep_join_it_and_reach_the_passed_sockets_in_the_next() {
-        crate::limits::raise_fd_limit(4096);
         let project_id = Uuid::nil();
-        let sockets = FAN_OUT_PART + 20;
+        let sockets = 2 * FAN_OUT_PART + 4;
+        let catching_up = [3, sockets as ConnId];
         let mut registry = Registry::default();
         let mut room = Room { last_seq: 4, ..Room::default() };
-        let mut clients = Vec::new();
-        let mut servers = Vec::new();
-        let mut queues = Vec::new();
+        let (mut clients, mut servers, mut queues) = (Vec::new(), Vec::new(), Vec::new());
         for id in 1..=sockets as ConnId {
             let (server, client) = UnixStream::pair().expect("socket pair");
             server.set_nonblocking(true).expect("non-blocking");
@@ -803,8 +859,7 @@ mod tests {
                 cut_off: Arc::default(),
             };
             registry.conns.insert(id, conn);
-            // One socket in each part catches up through its queue.
-            let live = id != 3 && id != sockets as ConnId;
+            let live = !catching_up.contains(&id);
             room.viewers.insert(id, Seat { task_id: None, next: Arc::new(AtomicI64::new(5)), live });
             clients.push(client);
             servers.push(server);
@@ -815,32 +870,37 @@ mod tests {
 
         let mut batch = Batch::default();
         batch.extend(&[event(5)], Reach::ALL);
-        let passed = fan_out(&mut registry, &counts, project_id, &batch, None);
-        assert_eq!(passed, Some(FAN_OUT_PART as ConnId), "the first part of the sweep");
-        // 6 and 7 are committed between the parts: they join for the rest of the sweep.
-        assert_eq!(batch.extend(&[event(6), event(7)], Reach::after(passed)), 2);
-        assert_eq!(fan_out(&mut registry, &counts, project_id, &batch, passed), None);
+        // 6 and 7 are committed once the first part is done: they join for the rest.
+        sweep(&mut registry, &counts, &mut batch, |batch, passed| {
+            assert_eq!(passed, FAN_OUT_PART as ConnId);
+            assert_eq!(batch.extend(&[event(6), event(7)], Reach::after(Some(passed))), 2);
+        });
         assert_eq!(batch.swept().iter().map(|e| e.seq).collect::<Vec<_>>(), [5]);
-        // The next sweep takes 6 and 7 to the sockets the first had passed, and stops there.
-        assert_eq!(fan_out(&mut registry, &counts, project_id, &batch, None), None);
-        assert_eq!(batch.swept().iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 7]);
+        // 8 is read as the next sweep starts: owed to everyone, where 6 and 7 are owed
+        // only to the first part.
+        batch.extend(&[event(8)], Reach::ALL);
+        sweep(&mut registry, &counts, &mut batch, |_, _| {});
+        assert_eq!(batch.swept().iter().map(|e| e.seq).collect::<Vec<_>>(), [6, 7, 8]);
 
         for (i, client) in clients.iter_mut().enumerate() {
-            let (live, queued) = if i == 2 || i == sockets - 1 {
-                (vec![], std::iter::from_fn(|| queues[i].try_recv().ok()).map(|f| f.target).collect())
+            let id = i as ConnId + 1;
+            let queued: Vec<Target> = std::iter::from_fn(|| queues[i].try_recv().ok()).map(|f| f.target).collect();
+            let all: Vec<i64> = (5..=8).collect();
+            if catching_up.contains(&id) {
+                let expected: Vec<Target> = all.iter().map(|&seq| Target::Project { project_id, seq }).collect();
+                assert_eq!(queued, expected, "socket {id} gets each event queued once, in order");
+                assert_eq!(received(client), [0i64; 0]);
             } else {
-                (vec![5, 6, 7], vec![])
-            };
-            assert_eq!(received(client), live, "socket {}", i + 1);
-            let expected: Vec<Target> =
-                if live.is_empty() { (5..=7).map(|seq| Target::Project { project_id, seq }).collect() } else { vec![] };
-            assert_eq!(queued, expected, "socket {} gets each event once, in order", i + 1);
+                assert_eq!(received(client), all, "socket {id} gets each event once, in order");
+                assert!(queued.is_empty());
+            }
         }
-        let live = sockets as u64 - 2;
-        assert_eq!(counts.direct.load(Ordering::Relaxed), 3 * live);
-        assert_eq!(counts.queued.load(Ordering::Relaxed), 3 * 2);
-        // The first part's sockets were written twice, the others once for all three events.
-        assert_eq!(counts.writes.load(Ordering::Relaxed), live + (FAN_OUT_PART as u64 - 1));
+        let live = (sockets - catching_up.len()) as u64;
+        assert_eq!(counts.direct.load(Ordering::Relaxed), 4 * live);
+        assert_eq!(counts.queued.load(Ordering::Relaxed), 4 * catching_up.len() as u64);
+        // Two writes per socket for four events: 5, then 6 to 8 in the first part; 5 to
+        // 7, then 8 in the others.
+        assert_eq!(counts.writes.load(Ordering::Relaxed), 2 * live);
         drop(servers);
     }
 }

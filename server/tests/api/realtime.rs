@@ -325,9 +325,7 @@ async fn a_room_swept_in_several_parts_gets_a_burst_of_changes_once_and_in_order
         seqs_until(socket, 60, &mut got).await;
         assert_eq!(got, (1..=60).collect::<Vec<_>>(), "every change once, in order");
     }
-    assert_eq!(events_handed(&app, "direct").await, 60 * 600, "all in step: every event written by the fan-out");
-    let writes = metric(&app, "tandem_websocket_fan_out_writes_total").await;
-    assert!((600..=60 * 600).contains(&writes), "{writes} writes: at least one per socket, at most one per event");
+    assert_eq!(events_handed(&app, "direct").await, 60 * 600, "all in step: every event written by the fan-out, once");
 }
 
 #[tokio::test]
