@@ -130,12 +130,12 @@ impl Batch {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use chrono::Utc;
     use serde_json::json;
 
-    fn event(seq: i64, kind: &str) -> StoredEvent {
+    pub(crate) fn event(seq: i64, kind: &str) -> StoredEvent {
         StoredEvent {
             project_id: Uuid::nil(),
             seq,
@@ -146,11 +146,10 @@ mod tests {
         }
     }
 
-    /// The `seq`s of the frames a socket lacking everything from `from` is written.
-    fn frames(batch: &Batch, from: i64) -> Vec<i64> {
+    /// The `seq` of each whole text frame in `bytes`, in order.
+    pub(crate) fn frame_seqs(mut bytes: &[u8]) -> Vec<i64> {
         let mut seqs = Vec::new();
-        let mut bytes = batch.bytes_from(from);
-        while !bytes.is_empty() {
+        while bytes.len() >= 2 {
             let (header, len) = match bytes[1] {
                 126 => (4, u16::from_be_bytes([bytes[2], bytes[3]]) as usize),
                 n => (2, n as usize),
@@ -160,6 +159,11 @@ mod tests {
             bytes = &bytes[header + len..];
         }
         seqs
+    }
+
+    /// The `seq`s of the frames a socket lacking everything from `from` is written.
+    fn frames(batch: &Batch, from: i64) -> Vec<i64> {
+        frame_seqs(batch.bytes_from(from))
     }
 
     #[test]

@@ -787,37 +787,18 @@ mod tests {
     use std::os::fd::AsRawFd;
     use std::os::unix::net::UnixStream;
 
-    use chrono::Utc;
-
+    use super::super::batch::tests::frame_seqs;
     use super::*;
 
     fn event(seq: i64) -> StoredEvent {
-        StoredEvent {
-            project_id: Uuid::nil(),
-            seq,
-            kind: "task.updated".into(),
-            actor_id: None,
-            at: Utc::now(),
-            payload: json!({}),
-        }
+        super::super::batch::tests::event(seq, "task.updated")
     }
 
     /// The `seq` of each frame a client has been sent.
     fn received(client: &mut UnixStream) -> Vec<i64> {
         let mut bytes = Vec::new();
         let _ = client.read_to_end(&mut bytes); // non-blocking: stops when nothing is left
-        let mut seqs = Vec::new();
-        let mut rest = &bytes[..];
-        while rest.len() >= 2 {
-            let (header, len) = match rest[1] {
-                126 => (4, u16::from_be_bytes([rest[2], rest[3]]) as usize),
-                n => (2, n as usize),
-            };
-            let text: serde_json::Value = serde_json::from_slice(&rest[header..header + len]).expect("frame");
-            seqs.push(text["seq"].as_i64().expect("seq"));
-            rest = &rest[header + len..];
-        }
-        seqs
+        frame_seqs(&bytes)
     }
 
     /// Sweeps the whole room with the batch, part by part; `between` runs after the first part.

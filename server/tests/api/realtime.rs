@@ -274,19 +274,25 @@ async fn sockets_in_step_get_events_straight_from_the_fan_out_and_one_catching_u
     assert_eq!(events_handed(&app, "queued").await, 0);
 }
 
+/// `n` sockets of the user's, each subscribed to the project and in step.
+async fn room_of(app: &TestApp, user: &TestUser, project: &str, n: usize) -> Vec<Socket> {
+    let mut sockets = Vec::new();
+    for _ in 0..n {
+        let mut socket = connect(app, user).await;
+        subscribe(&mut socket, project, None).await;
+        settled(&mut socket).await;
+        sockets.push(socket);
+    }
+    sockets
+}
+
 #[tokio::test]
 async fn a_room_of_hundreds_gets_every_event_in_order_from_the_fan_out() {
     let app = TestApp::spawn().await;
     let ada = app.user("Ada").await;
     let p = app.project(&ada, "Launch").await;
     // Enough sockets for the fan-out to write from two threads.
-    let mut sockets = Vec::new();
-    for _ in 0..300 {
-        let mut socket = connect(&app, &ada).await;
-        subscribe(&mut socket, &p, None).await;
-        settled(&mut socket).await;
-        sockets.push(socket);
-    }
+    let mut sockets = room_of(&app, &ada, &p, 300).await;
     for i in 0..3 {
         app.task(&p, &ada, json!({ "title": format!("t{i}") })).await;
     }
@@ -306,13 +312,7 @@ async fn a_room_swept_in_several_parts_gets_a_burst_of_changes_once_and_in_order
     let p = app.project(&ada, "Launch").await;
     // More sockets than one part of a sweep, so that changes may land between parts and
     // join the sweep (the merging itself is unit-tested in the hub).
-    let mut sockets = Vec::new();
-    for _ in 0..600 {
-        let mut socket = connect(&app, &ada).await;
-        subscribe(&mut socket, &p, None).await;
-        settled(&mut socket).await;
-        sockets.push(socket);
-    }
+    let mut sockets = room_of(&app, &ada, &p, 600).await;
     let path = format!("/api/v1/projects/{p}/tasks");
     for chunk in (0..60).collect::<Vec<_>>().chunks(6) {
         let writes = chunk.iter().map(|i| app.post(&path, &ada, json!({ "title": format!("t{i}") })));
