@@ -6,8 +6,8 @@
 //! `cargo run --release -p server --example loadgen -- --sockets 1000 --server-pid <pid>`
 //! (see docs/benchmarks.md).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -41,9 +41,10 @@ struct Args {
     /// The server's process id, to read its resident memory from /proc.
     #[arg(long)]
     server_pid: Option<u32>,
-    /// Worker threads of this generator (it shares the machine with the server).
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    /// Worker threads of this generator (it shares the machine with the server);
+    /// default: one per core, so that the last sockets of a change are read on every core.
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 /// When each change's request was sent, by its `seq`.
@@ -52,18 +53,44 @@ struct Clock {
     sent: Vec<OnceLock<Instant>>,
 }
 
-/// What one socket saw.
-#[derive(Default)]
-struct Tally {
-    /// Delivery latency of each change, by its index (`None`: not received).
-    latencies_us: Vec<Option<u64>>,
-    received: usize,
-    out_of_order: usize,
+/// What every socket saw: the delivery latency of each (change, socket) pair, laid out
+/// change by change so that the sockets reading one change write next to each other.
+/// Atomics rather than a lock per socket: the generator shares the machine with the
+/// server, and every cache line it touches per delivery is time taken from it.
+struct Deliveries {
+    sockets: usize,
+    /// Microseconds + 1; 0: not received.
+    latency: Vec<AtomicU32>,
+    out_of_order: AtomicUsize,
+}
+
+impl Deliveries {
+    fn new(changes: usize, sockets: usize) -> Self {
+        Self {
+            sockets,
+            latency: (0..changes * sockets).map(|_| AtomicU32::new(0)).collect(),
+            out_of_order: AtomicUsize::new(0),
+        }
+    }
+
+    fn record(&self, change: usize, socket: usize, latency: Duration) {
+        let us = u32::try_from(latency.as_micros()).unwrap_or(u32::MAX - 1);
+        if let Some(slot) = self.latency.get(change * self.sockets + socket) {
+            slot.store(us + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// The latencies of one change, in microseconds, of the sockets that received it.
+    fn of_change(&self, change: usize) -> impl Iterator<Item = u64> + '_ {
+        let row = &self.latency[change * self.sockets..(change + 1) * self.sockets];
+        row.iter().map(|slot| slot.load(Ordering::Relaxed)).filter(|&v| v > 0).map(|v| u64::from(v - 1))
+    }
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tokio::runtime::Builder::new_multi_thread().worker_threads(args.threads).enable_all().build()?.block_on(run(args))
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()?.block_on(run(args))
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
@@ -103,16 +130,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
     let clock = Arc::new(Clock { first_seq, sent: (0..args.changes).map(|_| OnceLock::new()).collect() });
     let done = Arc::new(AtomicUsize::new(0));
-    let tallies: Vec<Arc<Mutex<Tally>>> = sockets.iter().map(|_| Arc::default()).collect();
+    let deliveries = Arc::new(Deliveries::new(args.changes, sockets.len()));
     let last_seq = first_seq + args.changes as i64 - 1;
     // Sockets stay open until every one is done: ten thousand clients closing at once
     // while the last change is still on its way would be timed as part of its delivery.
     let (finished, _) = tokio::sync::broadcast::channel::<()>(1);
-    for (socket, tally) in sockets.into_iter().zip(&tallies) {
-        let (clock, done, tally) = (clock.clone(), done.clone(), tally.clone());
+    for (index, socket) in sockets.into_iter().enumerate() {
+        let (clock, done, deliveries) = (clock.clone(), done.clone(), deliveries.clone());
         let mut finished = finished.subscribe();
         tokio::spawn(async move {
-            let socket = listen(socket, &clock, last_seq, &tally).await;
+            let socket = listen(socket, index, &clock, last_seq, &deliveries).await;
             done.fetch_add(1, Ordering::Relaxed);
             let _ = finished.recv().await;
             drop(socket);
@@ -170,8 +197,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         server_ms: args.server_pid.and_then(cpu_ms).zip(cpu_before.0).map(|(after, before)| after - before),
         generator_ms: cpu_ms(std::process::id()).zip(cpu_before.1).map(|(after, before)| after - before),
     };
-    let tallies: Vec<Tally> = tallies.iter().map(|t| std::mem::take(&mut *t.lock().expect("tally"))).collect();
-    report(&args, &tallies, request_us, rss_before.zip(rss_after), cpu);
+    report(&args, &deliveries, request_us, rss_before.zip(rss_after), cpu);
     drop(finished);
     Ok(())
 }
@@ -220,9 +246,9 @@ async fn open_subscribed(url: &str, project: &str) -> anyhow::Result<(Socket, i6
 }
 
 /// Reads events until `last_seq` arrives or the socket ends, timing each, and hands the
-/// socket back; `tally` is shared so that a socket still waiting when the run ends counts
-/// what it got.
-async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<Tally>) -> Socket {
+/// socket back. What it saw is in `deliveries` as it goes, so that a socket still
+/// waiting when the run ends counts what it got.
+async fn listen(mut socket: Socket, index: usize, clock: &Clock, last_seq: i64, deliveries: &Deliveries) -> Socket {
     let mut expected = clock.first_seq;
     while expected <= last_seq {
         let Some(Ok(message)) = socket.next().await else { break };
@@ -232,29 +258,26 @@ async fn listen(mut socket: Socket, clock: &Clock, last_seq: i64, tally: &Mutex<
         if seq < clock.first_seq {
             continue;
         }
-        let mut tally = tally.lock().expect("tally");
         if seq != expected {
-            tally.out_of_order += 1;
+            deliveries.out_of_order.fetch_add(1, Ordering::Relaxed);
         }
         expected = seq + 1;
-        tally.received += 1;
-        let index = usize::try_from(seq - clock.first_seq).ok();
-        if let Some((index, sent)) = index.and_then(|i| Some((i, clock.sent.get(i)?.get().copied()?))) {
-            if tally.latencies_us.len() <= index {
-                tally.latencies_us.resize(index + 1, None);
-            }
-            tally.latencies_us[index] = Some(received.saturating_duration_since(sent).as_micros() as u64);
-        }
+        let change = (seq - clock.first_seq) as usize;
+        let sent = clock.sent.get(change).and_then(|sent| sent.get().copied());
+        deliveries.record(change, index, sent.map_or(Duration::ZERO, |sent| received.saturating_duration_since(sent)));
     }
     socket
 }
 
-/// The `seq` of a task event, read without parsing the whole frame.
+/// The `seq` of a task event, read without parsing the whole frame. The server writes
+/// an event's keys in sorted order, so `seq` and `type` are the last two: reading from
+/// the end finds them without scanning the event's data.
 fn event_seq(text: &str) -> Option<i64> {
-    if !text.starts_with(r#"{"type":"task."#) && !text.contains(r#""type":"task."#) {
+    let kind = &text[text.rfind(r#""type":""#)? + 8..];
+    if !kind.starts_with("task.") {
         return None;
     }
-    let rest = &text[text.find(r#""seq":"#)? + 6..];
+    let rest = &text[text.rfind(r#""seq":"#)? + 6..];
     rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok()
 }
 
@@ -270,13 +293,12 @@ struct Cpu {
     generator_ms: Option<u64>,
 }
 
-fn report(args: &Args, tallies: &[Tally], mut request_us: Vec<u64>, rss: Option<(u64, u64)>, cpu: Cpu) {
-    let mut all: Vec<u64> = tallies.iter().flat_map(|t| t.latencies_us.iter().flatten().copied()).collect();
-    all.sort_unstable();
+fn report(args: &Args, deliveries: &Deliveries, mut request_us: Vec<u64>, rss: Option<(u64, u64)>, cpu: Cpu) {
+    let mut all = Vec::with_capacity(deliveries.latency.len());
     // Per change: how long the first and the last socket waited.
     let (mut first, mut last) = (Vec::new(), Vec::new());
     for change in 0..args.changes {
-        let mut times = tallies.iter().filter_map(|t| t.latencies_us.get(change).copied().flatten());
+        let mut times = deliveries.of_change(change).inspect(|&t| all.push(t));
         if let Some(t) = times.next() {
             let (lo, hi) = times.fold((t, t), |(lo, hi), t| (lo.min(t), hi.max(t)));
             first.push(lo);
@@ -286,12 +308,13 @@ fn report(args: &Args, tallies: &[Tally], mut request_us: Vec<u64>, rss: Option<
             }
         }
     }
+    all.sort_unstable();
     first.sort_unstable();
     last.sort_unstable();
     request_us.sort_unstable();
     let expected = args.sockets * args.changes;
-    let received: usize = tallies.iter().map(|t| t.received).sum();
-    let out_of_order: usize = tallies.iter().map(|t| t.out_of_order).sum();
+    let received = all.len();
+    let out_of_order = deliveries.out_of_order.load(Ordering::Relaxed);
     println!("sockets        {}", args.sockets);
     println!("changes        {} (one every {} ms)", args.changes, args.interval_ms);
     println!("deliveries     {received} of {expected} expected; lost {}", expected.saturating_sub(received));
