@@ -34,6 +34,9 @@ step "unit and integration tests; the HTTP contract suite on SQLite"
 cargo test -p app --features ssr
 TANDEM_TEST_POSTGRES= cargo test -p server
 
+step "the load generator, a short run against the built server: every event reaches every socket, in order"
+BENCH_PROFILE=dev scripts/bench-ws.sh 200 --changes 20 --interval-ms 20 --check
+
 step "the HTTP contract suite again, on PostgreSQL + Redis (a fresh database per test)"
 TANDEM_TEST_REDIS="${TANDEM_TEST_REDIS:-redis://127.0.0.1:6379}" cargo test -p server --test api
 

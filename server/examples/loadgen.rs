@@ -45,6 +45,9 @@ struct Args {
     /// default: one per core, so that the last sockets of a change are read on every core.
     #[arg(long)]
     threads: Option<usize>,
+    /// Exit with an error if any event was lost or came out of order.
+    #[arg(long)]
+    check: bool,
 }
 
 /// When each change's request was sent, by its `seq`.
@@ -197,8 +200,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         server_ms: args.server_pid.and_then(cpu_ms).zip(cpu_before.0).map(|(after, before)| after - before),
         generator_ms: cpu_ms(std::process::id()).zip(cpu_before.1).map(|(after, before)| after - before),
     };
-    report(&args, &deliveries, request_us, rss_before.zip(rss_after), cpu);
+    let faults = report(&args, &deliveries, request_us, rss_before.zip(rss_after), cpu);
     drop(finished);
+    if args.check && faults > 0 {
+        bail!("{faults} events lost or out of order");
+    }
     Ok(())
 }
 
@@ -293,7 +299,8 @@ struct Cpu {
     generator_ms: Option<u64>,
 }
 
-fn report(args: &Args, deliveries: &Deliveries, mut request_us: Vec<u64>, rss: Option<(u64, u64)>, cpu: Cpu) {
+/// Prints the figures; returns how many events were lost or came out of order.
+fn report(args: &Args, deliveries: &Deliveries, mut request_us: Vec<u64>, rss: Option<(u64, u64)>, cpu: Cpu) -> usize {
     let mut all = Vec::with_capacity(deliveries.latency.len());
     // Per change: how long the first and the last socket waited.
     let (mut first, mut last) = (Vec::new(), Vec::new());
@@ -347,6 +354,7 @@ fn report(args: &Args, deliveries: &Deliveries, mut request_us: Vec<u64>, rss: O
         let per_socket = (after.saturating_sub(before)) as f64 / args.sockets.max(1) as f64;
         println!("server RSS     {before} KiB → {after} KiB with sockets idle: {per_socket:.1} KiB per socket");
     }
+    expected.saturating_sub(received) + out_of_order
 }
 
 /// Processor time (user and system) a process has used, in milliseconds, from /proc (Linux).
