@@ -427,14 +427,12 @@ impl Hub {
             }
             let mut after = None;
             loop {
-                let (more, commits) = {
-                    let mut registry = self.lock();
-                    let more = fan_out(&mut registry, &self.counts, project_id, &batch, after);
-                    (more, registry.rooms.get(&project_id).map_or(seen, |room| room.commits))
-                };
+                let more = fan_out(&mut self.lock(), &self.counts, project_id, &batch, after);
                 let Some(last) = more else { break };
                 after = Some(last);
                 tokio::task::yield_now().await;
+                // Read after the pause, which is when other tasks commit.
+                let commits = self.commits_to(project_id);
                 if commits != seen {
                     match self.read_into(project_id, &mut batch, after).await {
                         Ok(_) => seen = commits,
@@ -787,8 +785,13 @@ mod tests {
     use std::os::fd::AsRawFd;
     use std::os::unix::net::UnixStream;
 
+    use app::domain::{Project, ProjectPatch, Role};
+    use chrono::Utc;
+
     use super::super::batch::tests::frame_seqs;
     use super::*;
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::{Commit, NewEvent, NewUser, ProjectStore, UserStore};
 
     fn event(seq: i64) -> StoredEvent {
         super::super::batch::tests::event(seq, "task.updated")
@@ -817,13 +820,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn events_committed_during_a_sweep_join_it_and_reach_the_passed_sockets_in_the_next() {
-        let project_id = Uuid::nil();
-        let sockets = 2 * FAN_OUT_PART + 4;
-        let catching_up = [3, sockets as ConnId];
-        let mut registry = Registry::default();
-        let mut room = Room { last_seq: 4, ..Room::default() };
+    /// A project's room of `sockets` socket pairs, each seat's cursor at `next`; those in
+    /// `catching_up` are not live. Returns the client ends, the server ends (to keep open)
+    /// and each socket's queue.
+    type Pairs = (Vec<UnixStream>, Vec<UnixStream>, Vec<mpsc::Receiver<Arc<Frame>>>);
+    fn room_of_pairs(
+        registry: &mut Registry,
+        project_id: Uuid,
+        sockets: usize,
+        next: i64,
+        catching_up: &[ConnId],
+    ) -> Pairs {
+        let mut room = Room { last_seq: next - 1, ..Room::default() };
         let (mut clients, mut servers, mut queues) = (Vec::new(), Vec::new(), Vec::new());
         for id in 1..=sockets as ConnId {
             let (server, client) = UnixStream::pair().expect("socket pair");
@@ -841,12 +849,22 @@ mod tests {
             };
             registry.conns.insert(id, conn);
             let live = !catching_up.contains(&id);
-            room.viewers.insert(id, Seat { task_id: None, next: Arc::new(AtomicI64::new(5)), live });
+            room.viewers.insert(id, Seat { task_id: None, next: Arc::new(AtomicI64::new(next)), live });
             clients.push(client);
             servers.push(server);
             queues.push(frames);
         }
         registry.rooms.insert(project_id, room);
+        (clients, servers, queues)
+    }
+
+    #[test]
+    fn events_committed_during_a_sweep_join_it_and_reach_the_passed_sockets_in_the_next() {
+        let project_id = Uuid::nil();
+        let sockets = 2 * FAN_OUT_PART + 4;
+        let catching_up = [3, sockets as ConnId];
+        let mut registry = Registry::default();
+        let (mut clients, servers, mut queues) = room_of_pairs(&mut registry, project_id, sockets, 5, &catching_up);
         let counts = FrameCounts::default();
 
         let mut batch = Batch::default();
@@ -882,6 +900,87 @@ mod tests {
         // Two writes per socket for four events: 5, then 6 to 8 in the first part; 5 to
         // 7, then 8 in the others.
         assert_eq!(counts.writes.load(Ordering::Relaxed), 2 * live);
+        drop(servers);
+    }
+
+    /// Renames the project through the store, as the service does: one event in the log.
+    async fn rename(store: &SqliteStore, project_id: Uuid, name: &str) {
+        let patch = ProjectPatch { name: Some(name.into()), description: None };
+        let event = NewEvent {
+            project_id,
+            kind: "project.updated",
+            actor_id: None,
+            at: Utc::now(),
+            payload: json!({ "name": name }),
+        };
+        let commit = Commit { event: Some(event), activity: None, notifications: Vec::new() };
+        store.update_project(project_id, &patch, Utc::now(), commit).await.expect("rename");
+    }
+
+    /// The sweep itself, not only its parts: `pump` reads the log, and an event committed
+    /// while it pauses between parts joins it from the next part on.
+    #[tokio::test(flavor = "current_thread")]
+    async fn pump_reads_an_event_committed_between_parts_and_hands_it_to_the_rest_of_the_sweep() {
+        let settings = crate::store::PoolSettings { max_connections: 1, ..Default::default() };
+        let store = Arc::new(SqliteStore::connect("sqlite::memory:", settings).await.expect("open"));
+        store.migrate().await.expect("migrate");
+        let now = Utc::now();
+        let owner = NewUser {
+            id: Uuid::new_v4(),
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            password_hash: String::new(),
+            avatar_url: None,
+            now,
+        };
+        let owner = store.insert_user(owner).await.expect("user");
+        let project = Project {
+            id: Uuid::new_v4(),
+            name: "Launch".into(),
+            description: None,
+            created_at: now,
+            updated_at: now,
+            seq: 0,
+            role: Role::Owner,
+        };
+        store.insert_project(&project, owner.id).await.expect("project");
+        rename(&store, project.id, "one").await;
+
+        let sockets = 3 * FAN_OUT_PART;
+        let mut registry = Registry::default();
+        let (mut clients, servers, _queues) = room_of_pairs(&mut registry, project.id, sockets, 1, &[]);
+        let hub = Hub {
+            store: store.clone(),
+            bus: Arc::new(super::super::bus::LocalBus::new()),
+            instance: Uuid::new_v4(),
+            registry: Mutex::new(registry),
+            counts: FrameCounts::default(),
+        };
+
+        let mut pump = std::pin::pin!(hub.pump(project.id));
+        let mut renamed = false;
+        loop {
+            match futures::poll!(pump.as_mut()) {
+                std::task::Poll::Ready(done) => break done.expect("pump"),
+                // Paused after the first part: the second event commits now.
+                std::task::Poll::Pending if !renamed && hub.counts.writes.load(Ordering::Relaxed) > 0 => {
+                    assert_eq!(hub.counts.writes.load(Ordering::Relaxed), FAN_OUT_PART as u64);
+                    rename(&store, project.id, "two").await;
+                    hub.committed(project.id);
+                    renamed = true;
+                }
+                std::task::Poll::Pending => tokio::task::yield_now().await,
+            }
+        }
+        assert!(renamed);
+
+        for (i, client) in clients.iter_mut().enumerate() {
+            assert_eq!(received(client), [1, 2], "socket {} gets each event once, in order", i + 1);
+        }
+        // The first part got 1, then 2 in a second sweep; the other two parts got both in
+        // one write.
+        assert_eq!(hub.counts.writes.load(Ordering::Relaxed), (FAN_OUT_PART + 2 * FAN_OUT_PART + FAN_OUT_PART) as u64);
+        assert_eq!(hub.counts.direct.load(Ordering::Relaxed), 2 * sockets as u64);
         drop(servers);
     }
 }
