@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::rows::role;
 use super::{write_commit, PostgresStore};
-use crate::store::{Commit, ProjectStore, StoreError, StoreResult};
+use crate::store::{found, Commit, ProjectStore, StoreResult};
 
 const PROJECT_COLUMNS: &str = "p.id, p.name, p.description, p.created_at, p.updated_at, p.seq, m.role";
 
@@ -87,9 +87,7 @@ impl ProjectStore for PostgresStore {
             q.push(", description = ").push_bind(description);
         }
         q.push(" WHERE id = ").push_bind(id);
-        if q.build().execute(&mut *tx).await?.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(q.build().execute(&mut *tx).await?.rows_affected())?;
         write_commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())
@@ -160,9 +158,7 @@ impl ProjectStore for PostgresStore {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         write_commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())

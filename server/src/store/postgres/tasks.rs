@@ -4,9 +4,7 @@ use uuid::Uuid;
 
 use super::rows::{self, TASK_COLUMNS};
 use super::{write_commit, PostgresStore};
-use crate::store::{
-    recurrence_json, search_words, Commit, NextOccurrence, StoreError, StoreResult, TaskScope, TaskStore,
-};
+use crate::store::{found, recurrence_json, search_words, Commit, NextOccurrence, StoreResult, TaskScope, TaskStore};
 
 #[async_trait::async_trait]
 impl TaskStore for PostgresStore {
@@ -90,9 +88,7 @@ impl TaskStore for PostgresStore {
     async fn delete_task(&self, id: Uuid, commit: Commit) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("DELETE FROM tasks WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         write_commit(&mut tx, commit).await?;
         tx.commit().await?;
         Ok(())

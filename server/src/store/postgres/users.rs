@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::PostgresStore;
-use crate::store::{leads_columns, NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
+use crate::store::{found, leads_columns, NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
 
 #[async_trait::async_trait]
 impl UserStore for PostgresStore {
@@ -46,9 +46,7 @@ impl UserStore for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         Ok(())
     }
 
@@ -99,9 +97,7 @@ impl UserStore for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         Ok(())
     }
 
@@ -111,9 +107,7 @@ impl UserStore for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         Ok(())
     }
 

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::rows::{self, SESSION_COLUMNS, USER_COLUMNS};
 use super::SqliteStore;
-use crate::store::{leads_columns, NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
+use crate::store::{found, leads_columns, NewSession, NewUser, SessionRecord, StoreError, StoreResult, UserStore};
 use app::domain::{MePatch, NotificationPrefs, User};
 
 #[async_trait::async_trait]
@@ -49,9 +49,7 @@ impl UserStore for SqliteStore {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         Ok(())
     }
 
@@ -102,9 +100,7 @@ impl UserStore for SqliteStore {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         Ok(())
     }
 
@@ -115,9 +111,7 @@ impl UserStore for SqliteStore {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(done.rows_affected())?;
         Ok(())
     }
 
