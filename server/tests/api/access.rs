@@ -269,11 +269,9 @@ async fn an_idle_browser_session_ends() {
     let app = TestApp::spawn_with(|c| c.security.session_idle_hours = 1).await;
     app.user("Ada").await;
     let r = app
-        .http
-        .post(format!("{}/rpc/sign_in", app.base))
+        .sign_in_form("ada@example.com")
         .header("Accept", "application/json")
         .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0")
-        .form(&[("email", "ada@example.com"), ("password", "correct horse battery")])
         .send()
         .await
         .unwrap();

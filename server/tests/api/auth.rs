@@ -127,14 +127,7 @@ async fn patch_me_changes_name_and_timezone_and_refuses_unknown_zones() {
 async fn browser_session_cookie_is_http_only_and_lax() {
     let app = TestApp::spawn().await;
     app.user("Ada").await;
-    let r = app
-        .http
-        .post(format!("{}/rpc/sign_in", app.base))
-        .header("Accept", "application/json")
-        .form(&[("email", "ada@example.com"), ("password", "correct horse battery")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.sign_in_form("ada@example.com").header("Accept", "application/json").send().await.unwrap();
     let cookie = r
         .headers()
         .get_all("set-cookie")

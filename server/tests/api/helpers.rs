@@ -65,6 +65,9 @@ impl Reply {
     }
 }
 
+/// The password [`TestApp::user`] gives every account.
+pub const PASSWORD: &str = "correct horse battery";
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}).await
@@ -174,6 +177,12 @@ impl TestApp {
     }
 
     /// Registers `name` (email `<name>@example.com`) and signs in through the token endpoint.
+    /// The sign-in form as a browser posts it, for `email` with [`PASSWORD`]; the caller
+    /// adds headers and sends it.
+    pub fn sign_in_form(&self, email: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}/rpc/sign_in", self.base)).form(&[("email", email), ("password", PASSWORD)])
+    }
+
     pub async fn user(&self, name: &str) -> TestUser {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
         let reg = self
@@ -181,11 +190,11 @@ impl TestApp {
                 Method::POST,
                 "/api/v1/auth/register",
                 None,
-                Some(json!({ "email": email, "name": name, "password": "correct horse battery" })),
+                Some(json!({ "email": email, "name": name, "password": PASSWORD })),
             )
             .await;
         assert_eq!(reg.status, StatusCode::CREATED, "register {name}: {:?}", reg.body);
-        let token = self.token(&email, "correct horse battery").await;
+        let token = self.token(&email, PASSWORD).await;
         assert_eq!(token.status, StatusCode::OK, "token for {name}: {:?}", token.body);
         TestUser {
             id: reg.body["user"]["id"].as_str().unwrap().to_owned(),

@@ -94,14 +94,7 @@ async fn pages_get_a_nonce_policy_that_matches_their_scripts_and_everything_gets
 async fn over_https_the_cookie_is_host_only_and_secure_and_hsts_is_sent() {
     let app = TestApp::spawn_with(|c| c.public_url = "https://tasks.example.com".into()).await;
     app.user("Ada").await;
-    let r = app
-        .http
-        .post(format!("{}/rpc/sign_in", app.base))
-        .header("Accept", "application/json")
-        .form(&[("email", "ada@example.com"), ("password", "correct horse battery")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.sign_in_form("ada@example.com").header("Accept", "application/json").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(header(&r, "strict-transport-security").contains("max-age="));
     let cookie = header(&r, "set-cookie");
@@ -163,14 +156,7 @@ async fn cross_site_requests_that_change_things_are_refused_and_change_nothing()
         .unwrap();
     assert_eq!(sign_out.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get("/api/v1/me", &ada).await.status, StatusCode::OK, "still signed in");
-    let login_csrf = app
-        .http
-        .post(format!("{}/rpc/sign_in", app.base))
-        .header("Origin", "https://evil.example")
-        .form(&[("email", "ada@example.com"), ("password", "correct horse battery")])
-        .send()
-        .await
-        .unwrap();
+    let login_csrf = app.sign_in_form("ada@example.com").header("Origin", "https://evil.example").send().await.unwrap();
     assert_eq!(login_csrf.status(), StatusCode::FORBIDDEN);
     assert!(header(&login_csrf, "set-cookie").is_empty());
 
@@ -283,11 +269,9 @@ async fn signing_in_ends_the_session_the_browser_already_held() {
     let ada = app.user("Ada").await;
     let planted = format!("tandem_session={}", ada.token);
     let r = app
-        .http
-        .post(format!("{}/rpc/sign_in", app.base))
+        .sign_in_form("ada@example.com")
         .header("Accept", "application/json")
         .header("Cookie", &planted)
-        .form(&[("email", "ada@example.com"), ("password", "correct horse battery")])
         .send()
         .await
         .unwrap();
