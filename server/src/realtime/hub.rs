@@ -820,10 +820,11 @@ mod tests {
         }
     }
 
-    /// A project's room of `sockets` socket pairs, each seat's cursor at `next`; those in
-    /// `catching_up` are not live. Returns the client ends, the server ends (to keep open)
-    /// and each socket's queue.
+    /// The client ends, the server ends (to keep open) and each socket's queue.
     type Pairs = (Vec<UnixStream>, Vec<UnixStream>, Vec<mpsc::Receiver<Arc<Frame>>>);
+
+    /// A project's room of `sockets` socket pairs, each seat's cursor at `next`; those in
+    /// `catching_up` are not live.
     fn room_of_pairs(
         registry: &mut Registry,
         project_id: Uuid,
