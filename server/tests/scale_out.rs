@@ -14,8 +14,12 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "support/ports.rs"]
+mod ports;
 #[path = "support/postgres.rs"]
 mod postgres;
+
+use ports::free_port;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -30,10 +34,6 @@ impl Drop for Instance {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Waits (up to 5 s) until something listens on the loopback port.

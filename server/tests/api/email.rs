@@ -200,7 +200,7 @@ async fn quiet_hours_hold_email_until_they_end_then_send_it_together() {
 #[tokio::test]
 async fn a_failing_smtp_server_is_retried_with_backoff_and_holds_up_nothing() {
     let clock = ManualClock::starting_now();
-    let port = crate::oidc::free_port();
+    let port = crate::ports::free_port();
     // Nobody listens on the port yet.
     let app = app_sending_to(url_for(port), clock.clone()).await;
     let (ada, bob, cy) = (app.user("Ada").await, app.user("Bob").await, app.user("Cy").await);
@@ -239,7 +239,7 @@ async fn a_failing_smtp_server_is_retried_with_backoff_and_holds_up_nothing() {
 #[tokio::test]
 async fn a_refused_mailbox_is_given_up_while_others_get_theirs() {
     let clock = ManualClock::starting_now();
-    let sink = SmtpSink::start_on(crate::oidc::free_port(), &["--reject", "bob@example.com"]).await;
+    let sink = SmtpSink::start_on(crate::ports::free_port(), &["--reject", "bob@example.com"]).await;
     let app = app_sending_to(sink.url(), clock.clone()).await;
     let (ada, bob, cy) = (app.user("Ada").await, app.user("Bob").await, app.user("Cy").await);
     let project = app.project(&ada, "Launch").await;

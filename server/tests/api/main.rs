@@ -12,6 +12,8 @@ mod notifications;
 mod oauth;
 mod oidc;
 mod ops;
+#[path = "../support/ports.rs"]
+mod ports;
 #[path = "../support/postgres.rs"]
 mod postgres;
 mod projects;

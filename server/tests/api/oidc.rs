@@ -18,11 +18,6 @@ pub struct OidcProvider {
     _child: Child,
 }
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 impl OidcProvider {
     pub async fn start(redirect_uri: &str) -> Self {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end");
@@ -30,7 +25,7 @@ impl OidcProvider {
             std::path::Path::new(root).join("node_modules/oidc-provider").is_dir(),
             "the test OIDC provider is not installed: run scripts/setup.sh"
         );
-        let port = free_port();
+        let port = crate::ports::free_port();
         let mut child = Command::new("node")
             .arg("oidc/provider.mjs")
             .current_dir(root)
@@ -72,7 +67,7 @@ pub async fn app_with_provider_for(allowed_domains: &[&str]) -> (TestApp, OidcPr
 pub async fn app_with_provider_set(
     adjust: impl FnOnce(&mut ProviderConfig) + Send + 'static,
 ) -> (TestApp, OidcProvider) {
-    let port = free_port();
+    let port = crate::ports::free_port();
     let public_url = format!("http://127.0.0.1:{port}");
     let provider = OidcProvider::start(&format!("{public_url}/auth/{PROVIDER}/callback")).await;
     let issuer = provider.issuer.clone();

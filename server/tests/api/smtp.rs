@@ -17,7 +17,7 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// A sink on a port of its own, accepting everything.
     pub async fn start() -> Self {
-        Self::start_on(crate::oidc::free_port(), &[]).await
+        Self::start_on(crate::ports::free_port(), &[]).await
     }
 
     /// A sink on `port`, with `args` for `sink.py` (`--refuse N`, `--reject ADDRESS`).
