@@ -176,13 +176,13 @@ impl TestApp {
         Self::reply(req.send().await.expect("request sent")).await
     }
 
-    /// Registers `name` (email `<name>@example.com`) and signs in through the token endpoint.
     /// The sign-in form as a browser posts it, for `email` with [`PASSWORD`]; the caller
     /// adds headers and sends it.
     pub fn sign_in_form(&self, email: &str) -> reqwest::RequestBuilder {
         self.http.post(format!("{}/rpc/sign_in", self.base)).form(&[("email", email), ("password", PASSWORD)])
     }
 
+    /// Registers `name` (email `<name>@example.com`) and signs in through the token endpoint.
     pub async fn user(&self, name: &str) -> TestUser {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
         let reg = self

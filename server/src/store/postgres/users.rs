@@ -46,8 +46,7 @@ impl UserStore for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        found(done.rows_affected())?;
-        Ok(())
+        found(done.rows_affected())
     }
 
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
@@ -97,8 +96,7 @@ impl UserStore for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        found(done.rows_affected())?;
-        Ok(())
+        found(done.rows_affected())
     }
 
     async fn set_disabled(&self, id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
@@ -107,8 +105,7 @@ impl UserStore for PostgresStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        found(done.rows_affected())?;
-        Ok(())
+        found(done.rows_affected())
     }
 
     async fn is_disabled(&self, id: Uuid) -> StoreResult<bool> {

@@ -49,8 +49,7 @@ impl UserStore for SqliteStore {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        found(done.rows_affected())?;
-        Ok(())
+        found(done.rows_affected())
     }
 
     async fn update_user(&self, id: Uuid, patch: &MePatch, now: DateTime<Utc>) -> StoreResult<User> {
@@ -100,8 +99,7 @@ impl UserStore for SqliteStore {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        found(done.rows_affected())?;
-        Ok(())
+        found(done.rows_affected())
     }
 
     async fn set_disabled(&self, id: Uuid, at: Option<DateTime<Utc>>) -> StoreResult<()> {
@@ -111,8 +109,7 @@ impl UserStore for SqliteStore {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        found(done.rows_affected())?;
-        Ok(())
+        found(done.rows_affected())
     }
 
     async fn is_disabled(&self, id: Uuid) -> StoreResult<bool> {
